@@ -1,0 +1,57 @@
+"""OneXperience Booking: the Flask app factory. Importing this package has no side effects."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from config.settings import from_environ
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the web app: settings → extensions → blueprints → CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    register_settings(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> None:
+    app.config.update(from_environ())
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("DATABASE_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'onexp.sqlite')}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    from booking import dbtypes, models  # noqa: F401  (models: so metadata knows every table)
+    from booking.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            dbtypes.configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from booking import api, health
+
+    api.init_app(app)
+    app.register_blueprint(health.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from booking.cli import register
+
+    register(app)

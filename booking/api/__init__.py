@@ -1,0 +1,44 @@
+"""The REST API under /api/v1, described by OpenAPI at /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from booking.api import accounts, availability, bookings, problems, sites
+from booking.extensions import api
+
+BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "OneXperience Booking")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/docs/assets/")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": "Book the OneXperience venues in Provence. Times are ISO 8601 with an offset."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.init_app(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    problems.register(app)  # after the Api, so ours replace flask-smorest's JSON errors
+    _serve_swagger_assets(app)
+
+
+def _serve_swagger_assets(app: Flask) -> None:
+    """The docs page's JavaScript and CSS, from the swagger-ui-bundle package: no CDN needed."""
+    from flask import send_from_directory
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        """Static files of the API docs page"""
+        return send_from_directory(swagger_ui_path, filename)

@@ -1,0 +1,127 @@
+"""Companies, users and API tokens: staff manage them; anyone manages their own tokens."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from booking.auth import require_staff, require_user
+from booking.errors import NotFound
+from booking.extensions import db
+from booking.models import ApiToken, Organisation, Role, User
+from booking.services import accounts
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Companies, users and API tokens")
+
+
+class OrganisationSchema(Schema):
+    slug = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    share_titles = fields.Boolean(load_default=False)
+
+
+class UserIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    role = fields.String(load_default=Role.CUSTOMER, validate=validate.OneOf([r.value for r in Role]))
+    organisation = fields.String()
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    organisation = fields.Function(lambda u: u.organisation.slug if u.organisation else None)
+
+
+class TokenIn(Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "shown once; send it as Authorization: Bearer <token>"})
+
+
+@blp.route("/organisations")
+class Organisations(MethodView):
+    @blp.response(200, OrganisationSchema(many=True))
+    def get(self):
+        """List companies (staff)"""
+        require_staff()
+        return db.session.scalars(select(Organisation).order_by(Organisation.name))
+
+    @blp.arguments(OrganisationSchema)
+    @blp.response(201, OrganisationSchema)
+    def post(self, data):
+        """Add a company (staff)"""
+        require_staff()
+        return accounts.create_organisation(data["slug"], data["name"], share_titles=data["share_titles"])
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """List users (staff)"""
+        require_staff()
+        return db.session.scalars(select(User).order_by(User.email))
+
+    @blp.arguments(UserIn)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Add a user (staff; only admins add staff)"""
+        actor = require_staff()
+        return accounts.create_user(actor=actor, **data)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self):
+        """Who the token belongs to"""
+        return require_user()
+
+
+@blp.route("/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @blp.response(200, TokenSchema(many=True))
+    def get(self, user_id):
+        """A user's API tokens (yourself, or anyone for staff)"""
+        user = _user_for(require_user(), user_id)
+        return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+
+    @blp.arguments(TokenIn)
+    @blp.response(201, NewTokenSchema)
+    def post(self, data, user_id):
+        """Create an API token; the token is in this response only"""
+        actor = require_user()
+        token, record = accounts.create_token(_user_for(actor, user_id), name=data["name"], actor=actor)
+        record.token = token
+        return record
+
+
+@blp.route("/tokens/<int:token_id>")
+class TokenDetail(MethodView):
+    @blp.response(204)
+    def delete(self, token_id):
+        """Revoke an API token"""
+        accounts.revoke_token(token_id, actor=require_user())
+
+
+def _user_for(actor: User, user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or (user.id != actor.id and not actor.is_staff):
+        raise NotFound(f"no user {user_id}")
+    return user

@@ -1,0 +1,50 @@
+"""Free spaces for a time window, each with a quote."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from booking.api.fields import AwareDateTime, Money
+from booking.api.sites import SpaceSchema
+from booking.auth import current_user
+from booking.services import availability
+from booking.services.bookings import utcnow
+
+blp = Blueprint("availability", __name__, url_prefix="/api/v1/availability", description="Search free spaces")
+
+
+class AvailabilityArgs(Schema):
+    start = AwareDateTime(required=True)
+    end = AwareDateTime(required=True)
+    attendees = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    site = fields.String()
+    kind = fields.String()
+    layout = fields.String()
+    equipment = fields.List(fields.String(), load_default=list)
+
+
+class QuoteSchema(Schema):
+    excl_vat = Money()
+    vat = Money()
+    incl_vat = Money()
+    vat_rate = fields.Constant("0.20")
+    currency = fields.String()
+    lines = fields.List(fields.String())
+
+
+class OfferSchema(Schema):
+    space = fields.Nested(SpaceSchema)
+    quote = fields.Nested(QuoteSchema)
+
+
+@blp.route("")
+class Availability(MethodView):
+    @blp.arguments(AvailabilityArgs, location="query")
+    @blp.response(200, OfferSchema(many=True))
+    def get(self, args):
+        """Spaces free for the whole window, cheapest first, each with a quote (EUR)"""
+        current_user()  # a bad token is refused even here; searching needs no account
+        equipment = tuple(item for value in args.pop("equipment") for item in value.split(",") if item)
+        return availability.find_free_spaces(now=utcnow(), equipment=equipment, **args)

@@ -1,0 +1,259 @@
+"""Bookings: create (once, as a series, or as a roadshow), read, reschedule, and transitions."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from booking import rules
+from booking.api.availability import QuoteSchema
+from booking.api.fields import AwareDateTime, local_iso
+from booking.auth import require_user
+from booking.errors import Invalid, PreconditionRequired
+from booking.rules import Problem
+from booking.services import bookings
+from booking.services.bookings import BookingRequest
+
+blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Book spaces and manage bookings")
+
+Title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class LegSchema(Schema):
+    site = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    space = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    start = AwareDateTime(required=True)
+    end = AwareDateTime(required=True)
+    attendees = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000))
+    layout = fields.String(validate=validate.Length(max=40))
+
+    @validates_schema
+    def end_after_start(self, data, **kwargs):
+        if "start" in data and "end" in data and data["end"] <= data["start"]:
+            raise ValidationError("must be after start", field_name="end")
+
+
+class BookingIn(LegSchema):
+    title = Title
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    hold = fields.Boolean(load_default=False, metadata={"description": "keep the slot for a while, confirm later"})
+    organisation = fields.String(metadata={"description": "staff only: the company booked for"})
+    rrule = fields.String(
+        validate=validate.Length(max=500), metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;COUNT=6"}
+    )
+    conflicts = fields.String(
+        load_default="fail",
+        validate=validate.OneOf(["fail", "skip"]),
+        metadata={"description": "series only: fail (all or nothing) or skip the dates that conflict"},
+    )
+
+
+class RoadshowIn(Schema):
+    title = Title
+    legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
+    hold = fields.Boolean(load_default=False)
+    organisation = fields.String()
+
+
+class BookingPatch(Schema):
+    start = AwareDateTime()
+    end = AwareDateTime()
+    attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000))
+    layout = fields.String(validate=validate.Length(max=40), allow_none=True)
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    notes = fields.String(validate=validate.Length(max=2000))
+
+
+class TransitionIn(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ListArgs(Schema):
+    start = AwareDateTime()
+    end = AwareDateTime()
+    site = fields.String()
+    status = fields.String(validate=validate.OneOf([s.value for s in bookings.Status]))
+    organisation = fields.String()
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
+def _tz(booking) -> str:
+    return booking.space.site.timezone
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    site = fields.Function(lambda b: b.space.site.slug)
+    space = fields.Function(lambda b: b.space.slug)
+    title = fields.String()
+    attendees = fields.Integer()
+    layout = fields.String(allow_none=True)
+    notes = fields.String()
+    organisation = fields.Function(lambda b: b.organisation.slug)
+    start = fields.Function(lambda b: local_iso(b.start_at, _tz(b)))
+    end = fields.Function(lambda b: local_iso(b.end_at, _tz(b)))
+    setup_from = fields.Function(lambda b: local_iso(b.block_start, _tz(b)))
+    teardown_until = fields.Function(lambda b: local_iso(b.block_end, _tz(b)))
+    hold_expires_at = fields.Function(lambda b: local_iso(b.hold_expires_at, _tz(b)))
+    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, _tz(b)))
+    quote = fields.Function(lambda b: QuoteSchema().dump(rules.quote_for_amount(b.price_excl_vat)))
+    group = fields.Function(lambda b: {"id": b.group.id, "kind": b.group.kind} if b.group else None)
+    version = fields.Integer()
+    created_at = fields.Function(lambda b: local_iso(b.created_at, _tz(b)))
+    updated_at = fields.Function(lambda b: local_iso(b.updated_at, _tz(b)))
+
+
+class SeriesOut(BookingSchema):
+    """The first booking of the series, plus the series itself."""
+
+    series = fields.Dict()
+
+
+class RoadshowOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    bookings = fields.List(fields.Nested(BookingSchema))
+    quote = fields.Nested(QuoteSchema)
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.Function(lambda e: e.actor.email if e.actor else "system")
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    detail = fields.Dict()
+
+
+def _request(data: dict) -> BookingRequest:
+    return BookingRequest(
+        site=data["site"], space=data["space"], start=data["start"], end=data["end"],
+        title=data.get("title", ""), attendees=data["attendees"], layout=data.get("layout"),
+        notes=data.get("notes", ""),
+    )  # fmt: skip
+
+
+def _etag(booking) -> dict:
+    return {"ETag": f'"{booking.version}"'}
+
+
+@blp.route("/bookings")
+class Bookings(MethodView):
+    @blp.arguments(ListArgs, location="query")
+    @blp.response(200, BookingSchema(many=True))
+    def get(self, args):
+        """Bookings you may see in full: your company's, or all of them for staff"""
+        return bookings.list_bookings(require_user(), **args)
+
+    @blp.arguments(BookingIn)
+    @blp.response(201, SeriesOut)
+    @blp.alt_response(409, description="The space is taken; `conflicts` lists when")
+    def post(self, data):
+        """Book a space, once or as a recurring series (rrule)"""
+        actor = require_user()
+        req = _request(data)
+        if not data.get("rrule"):
+            booking = bookings.book(actor, req, hold=data["hold"], organisation=data.get("organisation"))
+            return booking, 201, {"Location": f"/api/v1/bookings/{booking.id}", **_etag(booking)}
+        result = bookings.book_series(
+            actor, req, data["rrule"], skip_conflicts=data["conflicts"] == "skip",
+            hold=data["hold"], organisation=data.get("organisation"),
+        )  # fmt: skip
+        first = result.bookings[0]
+        tz = _tz(first)
+        first.series = {
+            "id": result.group.id,
+            "rrule": result.group.rrule,
+            "occurrences": BookingSchema(many=True).dump(result.bookings),
+            "skipped": [
+                {
+                    "date": s.date.isoformat(),
+                    "start": local_iso(s.start, tz),
+                    "end": local_iso(s.end, tz),
+                    "reason": s.reason,
+                }
+                for s in result.skipped
+            ],
+            "quote": QuoteSchema().dump(
+                rules.sum_quotes(rules.quote_for_amount(b.price_excl_vat) for b in result.bookings)
+            ),
+        }
+        return first, 201, {"Location": f"/api/v1/bookings/{first.id}"}
+
+
+@blp.route("/roadshows")
+class Roadshows(MethodView):
+    @blp.arguments(RoadshowIn)
+    @blp.response(201, RoadshowOut)
+    @blp.alt_response(409, description="A leg is taken; nothing was booked")
+    def post(self, data):
+        """Book several spaces across sites at once: all legs or none"""
+        legs = [_request(dict(leg, title=data["title"])) for leg in data["legs"]]
+        group, booked = bookings.book_roadshow(
+            require_user(), data["title"], legs, hold=data["hold"], organisation=data.get("organisation")
+        )
+        total = rules.sum_quotes(rules.quote_for_amount(b.price_excl_vat) for b in booked)
+        return {"id": group.id, "title": group.title, "bookings": booked, "quote": total}
+
+
+@blp.route("/bookings/<int:booking_id>")
+class BookingDetail(MethodView):
+    @blp.response(200, BookingSchema)
+    def get(self, booking_id):
+        """One booking; the ETag header is what PATCH's If-Match expects"""
+        booking = bookings.get_booking(require_user(), booking_id)
+        return booking, 200, _etag(booking)
+
+    @blp.arguments(BookingPatch)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(412, description="The booking changed since you read it")
+    @blp.alt_response(428, description="Send If-Match with the ETag you read")
+    def patch(self, changes, booking_id):
+        """Reschedule or edit a booking (requires If-Match)"""
+        actor = require_user()
+        version = _if_match()
+        booking = bookings.reschedule(actor, booking_id, changes, version=version)
+        return booking, 200, _etag(booking)
+
+
+def _if_match() -> int:
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired("send If-Match with the ETag from GET, so edits cannot overwrite each other")
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Invalid([Problem("If-Match", 'not an ETag of this API, e.g. "3"')])
+    return int(value)
+
+
+def _transition_view(action: str, summary: str):
+    def post(self, data, booking_id):
+        booking = bookings.transition(require_user(), booking_id, action, reason=data["reason"])
+        return booking, 200, _etag(booking)
+
+    post.__doc__ = summary
+    view = type(f"Booking{action.title()}", (MethodView,), {"post": post})
+    view.post = blp.alt_response(409, description="Not allowed from the booking's status")(
+        blp.response(200, BookingSchema)(blp.arguments(TransitionIn)(view.post))
+    )
+    blp.route(f"/bookings/<int:booking_id>/{action}", endpoint=f"booking_{action}")(view)
+
+
+for _action, _summary in (
+    ("confirm", "Confirm a hold (goes to pending where the space needs approval)"),
+    ("approve", "Approve a pending booking (staff)"),
+    ("reject", "Reject a pending booking (staff)"),
+    ("cancel", "Cancel a booking"),
+):
+    _transition_view(_action, _summary)
+
+
+@blp.route("/bookings/<int:booking_id>/events")
+class BookingEvents(MethodView):
+    @blp.response(200, EventSchema(many=True))
+    def get(self, booking_id):
+        """A booking's audit trail: every change, who made it and when"""
+        return bookings.get_booking(require_user(), booking_id).events

@@ -1,0 +1,49 @@
+"""Who is calling: a bearer token (API) or a login session (pages)."""
+
+from __future__ import annotations
+
+from flask import g, request, session
+
+from booking.errors import Forbidden, Unauthorized
+from booking.extensions import db
+from booking.models import User
+from booking.services import accounts
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def current_user() -> User | None:
+    """The caller, from ``Authorization: Bearer`` or, for reads and pages, the session."""
+    # cached per request, not per app context: one app context may outlive many requests
+    if "onexp.user" in request.environ:
+        return request.environ["onexp.user"]
+    user = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("use the header Authorization: Bearer <token>")
+        user = accounts.user_for_token(token.strip())
+        if user is None:
+            raise Unauthorized("the token is unknown or revoked")
+    elif "user_id" in session and (request.method in SAFE_METHODS or not request.path.startswith("/api/")):
+        # API writes need a token: a cookie alone must not let another site post for you
+        user = db.session.get(User, session["user_id"])
+        if user is not None and not user.active:
+            user = None
+    request.environ["onexp.user"] = g.user = user
+    return user
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        raise Unauthorized("sign in, or send Authorization: Bearer <token>")
+    return user
+
+
+def require_staff() -> User:
+    user = require_user()
+    if not user.is_staff:
+        raise Forbidden("venue staff only")
+    return user

@@ -1,0 +1,114 @@
+"""The ``onexp`` command group (also reachable as ``flask --app booking ...``)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from booking.errors import DomainError
+from booking.models import Role
+
+
+def _fail(error: DomainError) -> None:
+    raise click.ClickException(error.detail)
+
+
+@click.command("seed")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="defaults to ONEXP_SITES_FILE")
+@click.option("--demo", is_flag=True, help="also add demo companies and users (never in production)")
+@with_appcontext
+def seed(path: str | None, demo: bool) -> None:
+    """Load the sites and spaces from sites.toml; run it again after editing the file."""
+    from booking.services import catalog
+
+    counts = catalog.seed_sites(path or current_app.config["SITES_FILE"])
+    click.echo(f"seeded {counts['sites']} sites, {counts['spaces']} spaces, {counts['closures']} closures")
+    if demo:
+        from booking.services.demo import seed_demo_accounts
+
+        for line in seed_demo_accounts():
+            click.echo(line)
+
+
+@click.group("users")
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--org", "organisation", help="the company's slug (created if new)")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CUSTOMER.value, show_default=True)
+@click.option("--name", default="")
+@click.option("--password", help="prompted for when omitted; empty for token-only users", default=None)
+@with_appcontext
+def users_add(email: str, organisation: str | None, role: str, name: str, password: str | None) -> None:
+    """Add a user, and their company when it is new."""
+    from booking.services import accounts
+
+    try:
+        if organisation:
+            accounts.ensure_organisation(organisation)
+        user = accounts.create_user(email, role=role, organisation=organisation, password=password or None, name=name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"added {user.email} ({user.role}{', ' + organisation if organisation else ''})")
+
+
+@click.group("tokens")
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="cli")
+@with_appcontext
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token; the token is printed alone on the last line."""
+    from booking.services import accounts
+
+    try:
+        token, _ = accounts.create_token(accounts.get_user(email), name=name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"token for {email} (shown once):")
+    click.echo(token)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Run every role in one process: web, ingest and scheduler (single-machine mode)."""
+    from booking.roles import serve_all
+
+    serve_all(current_app._get_current_object(), host=host, port=port)
+
+
+COMMANDS = (seed, users, tokens, serve)
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from booking import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the ``onexp`` console script."""
+    cli = FlaskGroup(
+        name="onexp",
+        create_app=_create_app,
+        add_default_commands=True,
+        load_dotenv=False,
+        help="OneXperience Booking: web, ingest, scheduler, and operator commands.",
+    )
+    cli.main(prog_name="onexp")

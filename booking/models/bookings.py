@@ -1,0 +1,118 @@
+"""Bookings, the series and roadshows that group them, and their audit trail."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, func
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.dbtypes import UTCDateTime
+from booking.extensions import db
+from booking.models.accounts import Organisation, User, utcnow
+from booking.models.sites import Space
+
+
+class Status(enum.StrEnum):
+    HOLD = "hold"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    RELEASED = "released"  # no-show
+    EXPIRED = "expired"  # a hold nobody confirmed
+
+
+# The statuses that occupy a space; the exclusion constraint covers exactly these.
+ACTIVE_STATUSES = (Status.HOLD, Status.PENDING, Status.CONFIRMED)
+_ACTIVE_SQL = "status IN ('hold', 'pending', 'confirmed')"
+
+
+class BookingGroup(db.Model):
+    """A recurring series (an RRULE) or a roadshow (several sites, all or nothing)."""
+
+    __tablename__ = "booking_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "series" | "roadshow"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    rrule: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    bookings: Mapped[list[Booking]] = relationship(back_populates="group", order_by="Booking.start_at")
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # The guarantee: active bookings of one space, widened by their buffers, never
+        # overlap. "[)" bounds let one block end exactly where the next begins.
+        ExcludeConstraint(
+            ("space_id", "="),
+            (func.tstzrange(db.text("block_start"), db.text("block_end"), "[)"), "&&"),
+            name="bookings_no_overlap",
+            using="gist",
+            where=db.text(_ACTIVE_SQL),
+        ).ddl_if(dialect="postgresql"),
+        # Availability: bookings of these spaces whose block starts in a bounded window.
+        Index("ix_bookings_space_block", "space_id", "block_start"),
+        Index("ix_bookings_org_start", "organisation_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("booking_groups.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[int]
+    layout: Mapped[str | None] = mapped_column(String(40))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # start/end widened by the space's setup and teardown buffers at booking time
+    block_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    block_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    price_excl_vat: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    # optimistic locking: an UPDATE that lost a race matches no row and raises
+    __mapper_args__ = {"version_id_col": version}
+
+    space: Mapped[Space] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    group: Mapped[BookingGroup | None] = relationship(back_populates="bookings")
+    events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class BookingEvent(db.Model):
+    """One line of a booking's audit trail: who changed what, when."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    booking: Mapped[Booking] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,81 @@
+"""The venues: sites, their bookable spaces, and closures."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.extensions import db
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    # {"mon": [["08:00", "20:00"]], ...}; a space may override it
+    opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[str] = mapped_column(String(1000), default="")
+
+    spaces: Mapped[list[Space]] = relationship(back_populates="site", order_by="Space.slug")
+
+
+class Space(db.Model):
+    __tablename__ = "spaces"
+    __table_args__ = (UniqueConstraint("site_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    slug: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))  # showroom, tv-set, studio, meeting-room...
+    # "studio": people sit still while recording, so presence sensors cannot prove a no-show
+    profile: Mapped[str] = mapped_column(String(20), default="standard")
+    area_m2: Mapped[int | None]
+    capacities: Mapped[dict] = mapped_column(JSON, default=dict)  # layout -> people
+    equipment: Mapped[list] = mapped_column(JSON, default=list)
+    opening_hours: Mapped[dict | None] = mapped_column(JSON)  # None: the site's hours
+    setup_minutes: Mapped[int] = mapped_column(default=0)
+    teardown_minutes: Mapped[int] = mapped_column(default=0)
+    min_minutes: Mapped[int] = mapped_column(default=30)
+    max_minutes: Mapped[int] = mapped_column(default=600)
+    max_days_ahead: Mapped[int] = mapped_column(default=365)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    manual_checkin: Mapped[bool] = mapped_column(default=False)
+    checkin_grace_minutes: Mapped[int] = mapped_column(default=15)
+    safety_limit: Mapped[int | None]  # people allowed in at once, whatever the layout
+    rate_hour: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    rate_half_day: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    rate_day: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    active: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(String(1000), default="")
+
+    site: Mapped[Site] = relationship(back_populates="spaces")
+
+    @property
+    def max_capacity(self) -> int:
+        return max(self.capacities.values(), default=0)
+
+    @property
+    def hours(self) -> dict:
+        return self.opening_hours or self.site.opening_hours
+
+
+class Closure(db.Model):
+    """Days a whole site, or one space, cannot be booked (holidays, works)."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # inclusive
+    reason: Mapped[str] = mapped_column(String(200), default="")

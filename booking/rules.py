@@ -1,0 +1,325 @@
+"""Can this space be booked then, and for how much? Pure rules over plain values.
+
+Nothing here reads Flask, the database or the clock: callers pass ``now`` and a
+``SpacePolicy`` built from the models, so the API, the MQTT worker and the scheduler
+share exactly the same rules, and tests need no fixtures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+
+VAT_RATE = Decimal("0.20")
+HALF_DAY_HOURS = 4
+# Longest a booking's block may ever be; availability queries rely on it to bound
+# their scan, so spaces cannot be configured beyond it.
+MAX_BLOCK = timedelta(days=2)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request: which field, and why, in words a person reads."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SpacePolicy:
+    """What the rules need to know about a space, as plain values."""
+
+    timezone: str
+    opening_hours: Mapping[str, Sequence[Sequence[str]]]  # "mon" -> [["08:00", "20:00"]]
+    capacities: Mapping[str, int]
+    closed_days: frozenset[date] = frozenset()
+    setup_minutes: int = 0
+    teardown_minutes: int = 0
+    min_minutes: int = 30
+    max_minutes: int = 600
+    max_days_ahead: int = 365
+    rate_hour: Decimal = Decimal("0")
+    rate_half_day: Decimal = Decimal("0")
+    rate_day: Decimal = Decimal("0")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Quote:
+    excl_vat: Decimal
+    vat: Decimal
+    incl_vat: Decimal
+    lines: tuple[str, ...] = field(default=())
+    currency: str = "EUR"
+
+
+# --- time ---------------------------------------------------------------------------
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open intervals: one may end exactly when the other begins."""
+    return a_start < b_end and b_start < a_end
+
+
+def blocked_interval(policy: SpacePolicy, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The time a booking takes from its space: its own, plus setup before and teardown after."""
+    return (
+        start - timedelta(minutes=policy.setup_minutes),
+        end + timedelta(minutes=policy.teardown_minutes),
+    )
+
+
+def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
+    """A wall-clock time in ``tz`` as UTC, or None when it does not exist (DST gap)."""
+    aware = local.replace(tzinfo=tz)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return utc
+
+
+def _parse_hhmm(text: str) -> time:
+    return time.fromisoformat(text) if text != "24:00" else time.max
+
+
+def opening_intervals(policy: SpacePolicy, day: date) -> list[tuple[datetime, datetime]]:
+    """The opening hours of one local day, as aware datetimes in the site's time zone."""
+    tz = policy.tz
+    if day in policy.closed_days:
+        return []
+    result = []
+    for opens, closes in policy.opening_hours.get(WEEKDAYS[day.weekday()], ()):
+        start = datetime.combine(day, _parse_hhmm(opens), tz)
+        end = datetime.combine(day, _parse_hhmm(closes), tz)
+        if closes == "24:00":
+            end = datetime.combine(day + timedelta(days=1), time(0), tz)
+        result.append((start, end))
+    return result
+
+
+def within_opening_hours(policy: SpacePolicy, start: datetime, end: datetime) -> bool:
+    """True when the booking fits inside one opening interval of its local day."""
+    local_start = start.astimezone(policy.tz)
+    return any(opens <= start and end <= closes for opens, closes in opening_intervals(policy, local_start.date()))
+
+
+# --- the request ------------------------------------------------------------------
+
+
+def check_booking(
+    policy: SpacePolicy,
+    start: datetime,
+    end: datetime,
+    attendees: int,
+    *,
+    now: datetime,
+    layout: str | None = None,
+) -> list[Problem]:
+    """Everything wrong with booking this space from ``start`` to ``end``; empty when fine."""
+    problems: list[Problem] = []
+    if end <= start:
+        return [Problem("end", "must be after start")]
+    minutes = (end - start).total_seconds() / 60
+    local_start = start.astimezone(policy.tz)
+    if start < now:
+        problems.append(Problem("start", "is in the past"))
+    elif start > now + timedelta(days=policy.max_days_ahead):
+        problems.append(Problem("start", f"is more than {policy.max_days_ahead} days ahead; bookings open later"))
+    if minutes < policy.min_minutes:
+        problems.append(Problem("end", f"the booking is shorter than {policy.min_minutes} minutes"))
+    elif minutes > policy.max_minutes:
+        problems.append(Problem("end", f"the booking is longer than {policy.max_minutes} minutes"))
+    if local_start.date() in policy.closed_days:
+        problems.append(Problem("start", f"the space is closed on {local_start.date().isoformat()}"))
+    elif not within_opening_hours(policy, start, end):
+        problems.append(Problem("start", "outside opening hours: " + describe_hours(policy, local_start.date())))
+    problems.extend(check_capacity(policy, attendees, layout))
+    return problems
+
+
+def check_capacity(policy: SpacePolicy, attendees: int, layout: str | None) -> list[Problem]:
+    """Attendees must fit the chosen layout, or the largest one when none is chosen."""
+    if attendees < 1:
+        return [Problem("attendees", "must be at least 1")]
+    if layout is not None:
+        if layout not in policy.capacities:
+            known = ", ".join(sorted(policy.capacities)) or "none"
+            return [Problem("layout", f"unknown layout {layout!r}; this space offers: {known}")]
+        capacity = policy.capacities[layout]
+    else:
+        capacity = max(policy.capacities.values(), default=0)
+    if attendees > capacity:
+        where = f"in {layout} layout" if layout else "in any layout"
+        return [Problem("attendees", f"{attendees} people exceed the capacity of {capacity} {where}")]
+    return []
+
+
+def describe_hours(policy: SpacePolicy, day: date) -> str:
+    intervals = opening_intervals(policy, day)
+    if not intervals:
+        return f"closed on {day.strftime('%A')}s"
+    spans = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in intervals)
+    return f"open {spans} on {day.isoformat()} ({policy.timezone})"
+
+
+# --- pricing -----------------------------------------------------------------------
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def day_price(policy: SpacePolicy, minutes: float) -> tuple[Decimal, str]:
+    """Cheapest combination of hour, half-day and day rates for ``minutes`` within one day."""
+    hours = math.ceil(minutes / 60 - 1e-9)
+    options = [(policy.rate_day, "1 day")]
+    for halves in range(3):
+        extra = max(0, hours - halves * HALF_DAY_HOURS)
+        if halves == 2 and extra:
+            continue  # beyond two half-days the day rate applies
+        cost = policy.rate_half_day * halves + policy.rate_hour * extra
+        label = " + ".join(
+            part
+            for part in (
+                f"{halves} half-day" + ("s" if halves > 1 else "") if halves else "",
+                f"{extra} h" if extra else "",
+            )
+            if part
+        )
+        options.append((cost, label or "0 h"))
+    return min(options, key=lambda option: option[0])
+
+
+def quote(policy: SpacePolicy, start: datetime, end: datetime) -> Quote:
+    """Price of a booking in EUR: the cheapest rate combination per local day, plus 20% VAT."""
+    tz = policy.tz
+    total = Decimal("0")
+    lines = []
+    cursor = start.astimezone(tz)
+    local_end = end.astimezone(tz)
+    while cursor < local_end:
+        midnight = datetime.combine(cursor.date() + timedelta(days=1), time(0), tz)
+        segment_end = min(midnight, local_end)
+        price, label = day_price(policy, (segment_end - cursor).total_seconds() / 60)
+        total += price
+        lines.append(f"{cursor.date().isoformat()}: {label}")
+        cursor = segment_end
+    excl = _cents(total)
+    vat = _cents(excl * VAT_RATE)
+    return Quote(excl_vat=excl, vat=vat, incl_vat=excl + vat, lines=tuple(lines))
+
+
+def sum_quotes(quotes: Iterable[Quote]) -> Quote:
+    quotes = list(quotes)
+    excl = sum((q.excl_vat for q in quotes), Decimal("0"))
+    vat = sum((q.vat for q in quotes), Decimal("0"))
+    return Quote(excl_vat=excl, vat=vat, incl_vat=excl + vat)
+
+
+# --- recurrence ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: datetime  # UTC
+    end: datetime  # UTC
+    local_date: date
+
+
+def expand_rrule(
+    text: str, start: datetime, end: datetime, tz: ZoneInfo, *, max_occurrences: int
+) -> tuple[list[Occurrence], list[Problem]]:
+    """Occurrences of an RFC 5545 RRULE, repeating the first booking's local wall-clock time.
+
+    The series is expanded in the site's time zone, so 09:00 stays 09:00 across a DST
+    change. A rule must end (COUNT or UNTIL) within ``max_occurrences``.
+    """
+    text = text.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if not text or "\n" in text or "DTSTART" in text.upper():
+        return [], [Problem("rrule", "give a single RRULE value such as FREQ=WEEKLY;COUNT=10")]
+    local_start = start.astimezone(tz).replace(tzinfo=None)
+    duration = end - start
+    try:
+        try:
+            rule = rrulestr(text, dtstart=local_start)
+        except ValueError as exc:
+            if "UNTIL" not in str(exc):
+                raise
+            # UNTIL in UTC ("...Z"), as RFC 5545 wants with a zoned DTSTART
+            rule = rrulestr(text, dtstart=local_start.replace(tzinfo=tz))
+    except (ValueError, TypeError, OverflowError) as exc:
+        return [], [Problem("rrule", f"not a valid RRULE: {exc}")]
+    if not isinstance(rule, rrule):
+        return [], [Problem("rrule", "give a single RRULE value")]
+    if rule._count is None and rule._until is None:  # dateutil keeps them private
+        return [], [Problem("rrule", "the series never ends: add COUNT or UNTIL")]
+    try:
+        locals_ = list(itertools.islice(iter(rule), max_occurrences + 1))
+    except (ValueError, OverflowError) as exc:
+        return [], [Problem("rrule", f"cannot expand this RRULE: {exc}")]
+    if len(locals_) > max_occurrences:
+        return [], [Problem("rrule", f"the series has more than {max_occurrences} occurrences")]
+    if not locals_:
+        return [], [Problem("rrule", "the series has no occurrence")]
+    occurrences, problems = [], []
+    for local in locals_:
+        local = local.astimezone(tz).replace(tzinfo=None) if local.tzinfo else local
+        utc_start = to_utc(local, tz)
+        if utc_start is None:
+            problems.append(Problem("rrule", f"{local:%Y-%m-%d %H:%M} does not exist (DST change)"))
+            continue
+        local_end = (utc_start + duration).astimezone(tz)
+        # keep the local end time too, not just the duration, across a DST change
+        wall_end = to_utc(local + (end.astimezone(tz).replace(tzinfo=None) - local_start), tz)
+        occurrences.append(Occurrence(utc_start, wall_end or local_end.astimezone(UTC), local.date()))
+    return occurrences, problems
+
+
+# --- lifecycle ---------------------------------------------------------------------
+
+# action -> (statuses it applies to, resulting status); "confirm" of a space that needs
+# approval goes to pending instead (see next_status).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "confirm": (frozenset({"hold"}), "confirmed"),
+    "approve": (frozenset({"pending"}), "confirmed"),
+    "reject": (frozenset({"pending", "hold"}), "rejected"),
+    "cancel": (frozenset({"hold", "pending", "confirmed"}), "cancelled"),
+    "expire": (frozenset({"hold"}), "expired"),
+    "release": (frozenset({"confirmed"}), "released"),
+}
+STAFF_ONLY_ACTIONS = frozenset({"approve", "reject", "release"})
+
+
+def initial_status(*, hold: bool, requires_approval: bool) -> str:
+    if hold:
+        return "hold"
+    return "pending" if requires_approval else "confirmed"
+
+
+def next_status(status: str, action: str, *, requires_approval: bool = False) -> str | None:
+    """The status after ``action``, or None when the action does not apply to ``status``."""
+    allowed, target = TRANSITIONS[action]
+    if status not in allowed:
+        return None
+    if action == "confirm" and requires_approval:
+        return "pending"
+    return target
+
+
+def quote_for_amount(excl_vat: Decimal) -> Quote:
+    """The quote of a price already agreed (a booking keeps its price when rates change)."""
+    vat = _cents(excl_vat * VAT_RATE)
+    return Quote(excl_vat=excl_vat, vat=vat, incl_vat=excl_vat + vat)

@@ -1,0 +1,146 @@
+"""Companies, users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from booking.errors import Conflict, Forbidden, Invalid, NotFound
+from booking.extensions import db
+from booking.models import ApiToken, Organisation, Role, User
+from booking.rules import Problem
+
+TOKEN_PREFIX = "onx_"
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# last_used_at is a hint for humans, not an audit: writing it on every request would
+# turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_organisation(slug: str, name: str, *, share_titles: bool = False) -> Organisation:
+    if not SLUG.match(slug):
+        raise Invalid([Problem("slug", "use lowercase letters, digits and dashes")])
+    if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
+        raise Conflict(f"organisation {slug!r} exists already")
+    organisation = Organisation(slug=slug, name=name, share_titles=share_titles)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def get_organisation(slug: str, *, field: str = "organisation") -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise Invalid([Problem(field, f"unknown organisation {slug!r}")])
+    return organisation
+
+
+def create_user(
+    email: str,
+    *,
+    role: str = Role.CUSTOMER,
+    organisation: str | None = None,
+    password: str | None = None,
+    name: str = "",
+    actor: User | None = None,
+) -> User:
+    """Add a user; ``actor`` None means the operator's CLI, which may do anything."""
+    email = email.strip().lower()
+    problems = []
+    if not EMAIL.match(email):
+        problems.append(Problem("email", "is not an email address"))
+    if role not in set(Role):
+        problems.append(Problem("role", f"must be one of {', '.join(Role)}"))
+    if role == Role.CUSTOMER and not organisation:
+        problems.append(Problem("organisation", "a customer belongs to an organisation"))
+    if password is not None and len(password) < 10:
+        problems.append(Problem("password", "must be at least 10 characters"))
+    if problems:
+        raise Invalid(problems)
+    if actor is not None and role != Role.CUSTOMER and actor.role != Role.ADMIN:
+        raise Forbidden("only an admin can add staff or admins")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise Conflict(f"a user {email} exists already")
+    org = get_organisation(organisation) if organisation else None
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organisation=org,
+        password_hash=generate_password_hash(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def get_user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user {email}")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 10:
+        raise Invalid([Problem("password", "must be at least 10 characters")])
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
+def check_login(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same answer for either mistake)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not user.password_hash:
+        generate_password_hash(password)  # same cost either way: no user enumeration by timing
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def create_token(user: User, *, name: str = "", actor: User | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``; the plain token is returned once and never stored."""
+    if actor is not None and actor.id != user.id and not actor.is_staff:
+        raise Forbidden("you can only create tokens for yourself")
+    if actor is not None and actor.role == Role.STAFF and user.role == Role.ADMIN:
+        raise Forbidden("only an admin can create tokens for an admin")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
+    db.session.add(record)
+    db.session.commit()
+    return token, record
+
+
+def revoke_token(token_id: int, *, actor: User) -> None:
+    record = db.session.get(ApiToken, token_id)
+    if record is None or (record.user_id != actor.id and not actor.is_staff):
+        raise NotFound(f"no token {token_id}")
+    record.revoked_at = datetime.now(UTC)
+    db.session.commit()
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a bearer token belongs to, if the token is valid and not revoked."""
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    now = datetime.now(UTC)
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+        record.last_used_at = now
+        db.session.commit()
+    return record.user
+
+
+def ensure_organisation(slug: str, name: str | None = None) -> Organisation:
+    """The organisation with this slug, created (named after it) when it does not exist."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    return organisation or create_organisation(slug, name or slug.replace("-", " ").title())

@@ -1,0 +1,480 @@
+"""What happens when a company books: one booking, a series, a roadshow, and every change after.
+
+Application checks here give the caller a precise 409; the database's exclusion
+constraint (PostgreSQL) or write lock (SQLite) is what makes a double booking impossible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from booking import rules
+from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from booking.extensions import db
+from booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingGroup,
+    Organisation,
+    Space,
+    Status,
+    User,
+)
+from booking.rules import Problem
+from booking.services import catalog
+from booking.services.accounts import get_organisation
+
+
+@dataclass
+class BookingRequest:
+    """One space for one time: the plain values a booking is made of."""
+
+    site: str
+    space: str
+    start: datetime
+    end: datetime
+    title: str
+    attendees: int
+    layout: str | None = None
+    notes: str = ""
+
+
+@dataclass
+class Skipped:
+    """An occurrence of a series that was not booked, and why."""
+
+    date: date
+    start: datetime
+    end: datetime
+    reason: str
+
+
+@dataclass
+class SeriesResult:
+    group: BookingGroup
+    bookings: list[Booking]
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def can_see(actor: User, booking: Booking) -> bool:
+    """Staff see everything; a company sees its own bookings in full."""
+    return actor.is_staff or booking.organisation_id == actor.organisation_id
+
+
+def get_booking(actor: User, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    # another company's booking is "not found", not "forbidden": its existence is private
+    if booking is None or not can_see(actor, booking):
+        raise NotFound(f"no booking {booking_id}")
+    return booking
+
+
+def list_bookings(
+    actor: User,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    site: str | None = None,
+    status: str | None = None,
+    organisation: str | None = None,
+    limit: int = 200,
+) -> list[Booking]:
+    """The bookings the actor may see in full, soonest first."""
+    query = select(Booking).options(joinedload(Booking.space).joinedload(Space.site))
+    if not actor.is_staff:
+        query = query.where(Booking.organisation_id == actor.organisation_id)
+    elif organisation:
+        query = query.join(Organisation).where(Organisation.slug == organisation)
+    if site:
+        query = query.where(Booking.space_id.in_(select(Space.id).where(Space.site_id == catalog.get_site(site).id)))
+    if start:
+        query = query.where(Booking.end_at > start)
+    if end:
+        query = query.where(Booking.start_at < end)
+    if status:
+        query = query.where(Booking.status == status)
+    return list(db.session.scalars(query.order_by(Booking.start_at, Booking.id).limit(limit)))
+
+
+def site_calendar(site_slug: str, start: datetime, end: datetime) -> list[Booking]:
+    """Active bookings of a site overlapping [start, end); callers mask what a company may not see."""
+    site = catalog.get_site(site_slug)
+    query = (
+        select(Booking)
+        .options(joinedload(Booking.space), joinedload(Booking.organisation))
+        .join(Space)
+        .where(
+            Space.site_id == site.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.block_start < end,
+            Booking.block_start >= start - rules.MAX_BLOCK,
+            Booking.block_end > start,
+        )
+        .order_by(Booking.start_at)
+    )
+    return list(db.session.scalars(query))
+
+
+# --- conflicts ------------------------------------------------------------------------------
+
+
+def overlapping(
+    space_id: int, block_start: datetime, block_end: datetime, *, exclude: int | None = None
+) -> list[Booking]:
+    """Active bookings of a space whose block overlaps the given one."""
+    query = select(Booking).where(
+        Booking.space_id == space_id,
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.block_start < block_end,
+        Booking.block_start >= block_start - rules.MAX_BLOCK,  # lets the index bound the scan
+        Booking.block_end > block_start,
+    )
+    if exclude is not None:
+        query = query.where(Booking.id != exclude)
+    return list(db.session.scalars(query))
+
+
+def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]:
+    """Expire holds past their TTL that the scheduler has not reached yet; return the rest."""
+    live = []
+    for booking in bookings:
+        if booking.status == Status.HOLD and booking.hold_expires_at and booking.hold_expires_at <= now:
+            _change(booking, None, "expire", Status.EXPIRED, detail={"expired_at": booking.hold_expires_at.isoformat()})
+        else:
+            live.append(booking)
+    return live
+
+
+def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
+    """What a conflict may reveal about other bookings: when the space is busy, nothing more."""
+    tz = rules.ZoneInfo(space.site.timezone)
+    return [
+        {
+            "site": space.site.slug,
+            "space": space.slug,
+            "start": b.block_start.astimezone(tz).isoformat(),
+            "end": b.block_end.astimezone(tz).isoformat(),
+        }
+        for b in bookings
+    ]
+
+
+def is_overlap_violation(exc: IntegrityError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == "23P01"  # exclusion_violation
+
+
+def _insert(booking: Booking, space: Space) -> None:
+    """Insert inside a savepoint, turning the database's overlap refusal into a 409."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+            db.session.flush()
+    except IntegrityError as exc:
+        if not is_overlap_violation(exc):
+            raise
+        raise Conflict(
+            f"{space.site.slug}/{space.slug} was booked for that time by someone else a moment ago",
+            conflicts=[],
+        ) from None
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _change(
+    booking: Booking, actor: User | None, action: str, to_status: str | None, *, detail: dict | None = None
+) -> None:
+    """Apply a status change and record it in the audit trail."""
+    from_status = None if action == "create" else booking.status
+    if to_status is not None:
+        booking.status = to_status
+    db.session.add(
+        BookingEvent(
+            booking=booking,
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=booking.status,
+            detail=detail or {},
+        )
+    )
+
+
+def _organisation_for(actor: User, slug: str | None) -> Organisation:
+    if actor.is_staff:
+        if slug:
+            return get_organisation(slug)
+        if actor.organisation is not None:
+            return actor.organisation
+        raise Invalid([Problem("organisation", "staff book on behalf of an organisation: name it")])
+    if slug and slug != actor.organisation.slug:
+        raise Forbidden("a company books for itself only")
+    return actor.organisation
+
+
+def _new_booking(
+    actor: User, organisation: Organisation, space: Space, policy: rules.SpacePolicy,
+    req: BookingRequest, start: datetime, end: datetime, *, hold: bool, now: datetime,
+    group: BookingGroup | None = None,
+) -> Booking:  # fmt: skip
+    block_start, block_end = rules.blocked_interval(policy, start, end)
+    status = rules.initial_status(hold=hold, requires_approval=space.requires_approval)
+    booking = Booking(
+        space=space, organisation=organisation, created_by_id=actor.id, group=group,
+        title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
+        start_at=start, end_at=end, block_start=block_start, block_end=block_end,
+        status=status, price_excl_vat=rules.quote(policy, start, end).excl_vat,
+        hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_TTL_MINUTES"]) if hold else None,
+    )  # fmt: skip
+    _change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
+    return booking
+
+
+def _check(
+    policy: rules.SpacePolicy, req: BookingRequest, start: datetime, end: datetime, now: datetime, prefix: str = ""
+) -> list[Problem]:
+    problems = rules.check_booking(policy, start, end, req.attendees, now=now, layout=req.layout)
+    return [Problem(prefix + p.field, p.message) for p in problems]
+
+
+def _taken(
+    space: Space, policy: rules.SpacePolicy, start: datetime, end: datetime, now: datetime, exclude: int | None = None
+) -> list[Booking]:
+    block_start, block_end = rules.blocked_interval(policy, start, end)
+    return _expire_stale_holds(overlapping(space.id, block_start, block_end, exclude=exclude), now)
+
+
+def book(
+    actor: User,
+    req: BookingRequest,
+    *,
+    hold: bool = False,
+    organisation: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book one space for one time, as a hold, pending approval, or confirmed."""
+    now = now or utcnow()
+    space = catalog.get_space(req.site, req.space, as_field=True)
+    org = _organisation_for(actor, organisation)
+    policy = catalog.policy_of(space)
+    problems = _check(policy, req, req.start, req.end, now)
+    if problems:
+        raise Invalid(problems)
+    taken = _taken(space, policy, req.start, req.end, now)
+    if taken:
+        raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
+    booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
+    _insert(booking, space)
+    db.session.commit()
+    return booking
+
+
+def book_series(
+    actor: User, req: BookingRequest, rrule: str, *, skip_conflicts: bool = False,
+    hold: bool = False, organisation: str | None = None, now: datetime | None = None,
+) -> SeriesResult:  # fmt: skip
+    """Book every occurrence of an RRULE; all or nothing unless ``skip_conflicts``."""
+    now = now or utcnow()
+    space = catalog.get_space(req.site, req.space, as_field=True)
+    org = _organisation_for(actor, organisation)
+    policy = catalog.policy_of(space)
+    occurrences, gaps = rules.expand_rrule(
+        rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"]
+    )
+    if not occurrences:
+        raise Invalid(gaps)
+    capacity = rules.check_capacity(policy, req.attendees, req.layout)
+    if capacity:
+        raise Invalid(capacity)
+    group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
+    db.session.add(group)
+    booked: list[Booking] = []
+    skipped = [Skipped(date.fromisoformat(p.message[:10]), req.start, req.end, p.message) for p in gaps]
+    for occ in occurrences:
+        reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
+        if not reason and _taken(space, policy, occ.start, occ.end, now):
+            reason = "already booked"
+        if not reason:
+            booking = _new_booking(actor, org, space, policy, req, occ.start, occ.end, hold=hold, now=now, group=group)
+            try:
+                _insert(booking, space)
+                booked.append(booking)
+                continue
+            except Conflict:
+                reason = "already booked"
+        skipped.append(Skipped(occ.local_date, occ.start, occ.end, reason))
+    skipped.sort(key=lambda s: s.start)
+    if (skipped and not skip_conflicts) or not booked:
+        db.session.rollback()
+        what = (
+            "no date of the series can be booked"
+            if not booked
+            else f"{len(skipped)} date(s) of the series cannot be booked"
+        )
+        raise Conflict(what + ("" if booked else ""), conflicts=[_skipped_json(s, policy) for s in skipped])
+    db.session.commit()
+    return SeriesResult(group, booked, skipped)
+
+
+def _skipped_json(skipped: Skipped, policy: rules.SpacePolicy) -> dict:
+    return {
+        "date": skipped.date.isoformat(),
+        "start": skipped.start.astimezone(policy.tz).isoformat(),
+        "end": skipped.end.astimezone(policy.tz).isoformat(),
+        "reason": skipped.reason,
+    }
+
+
+def book_roadshow(
+    actor: User, title: str, legs: list[BookingRequest], *, hold: bool = False,
+    organisation: str | None = None, now: datetime | None = None,
+) -> tuple[BookingGroup, list[Booking]]:  # fmt: skip
+    """Book several spaces, usually across sites, in one go: all succeed or none do."""
+    now = now or utcnow()
+    if not legs:
+        raise Invalid([Problem("legs", "a roadshow has at least one leg")])
+    org = _organisation_for(actor, organisation)
+    group = BookingGroup(kind="roadshow", organisation=org, title=title)
+    db.session.add(group)
+    resolved, problems, conflicts = [], [], []
+    for i, leg in enumerate(legs):
+        space = catalog.get_space(leg.site, leg.space, as_field=True)
+        policy = catalog.policy_of(space)
+        problems += _check(policy, leg, leg.start, leg.end, now, prefix=f"legs[{i}].")
+        resolved.append((space, policy))
+    if problems:
+        db.session.rollback()
+        raise Invalid(problems)
+    bookings = []
+    for i, (leg, (space, policy)) in enumerate(zip(legs, resolved, strict=True)):
+        taken = _taken(space, policy, leg.start, leg.end, now)
+        if taken:
+            conflicts += [dict(busy, leg=i) for busy in _busy(space, taken)]
+            continue
+        booking = _new_booking(actor, org, space, policy, leg, leg.start, leg.end, hold=hold, now=now, group=group)
+        try:
+            _insert(booking, space)
+        except Conflict:
+            conflicts.append({"leg": i, "site": space.site.slug, "space": space.slug})
+            continue
+        bookings.append(booking)
+    if conflicts:
+        db.session.rollback()
+        legs_taken = sorted({c["leg"] for c in conflicts})
+        raise Conflict(f"roadshow not booked: leg(s) {legs_taken} are taken", conflicts=conflicts)
+    db.session.commit()
+    return group, bookings
+
+
+def transition(actor: User, booking_id: int, action: str, *, reason: str = "", now: datetime | None = None) -> Booking:
+    """Confirm, approve, reject or cancel a booking, if its status allows it."""
+    now = now or utcnow()
+    booking = get_booking(actor, booking_id)
+    if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
+        raise Forbidden(f"only venue staff can {action} a booking")
+    if booking.status == Status.HOLD and booking.hold_expires_at and booking.hold_expires_at <= now:
+        _change(booking, None, "expire", Status.EXPIRED)
+        db.session.commit()
+        raise Conflict(f"the hold expired at {booking.hold_expires_at.isoformat()}; book again")
+    if action == "cancel" and booking.end_at <= now:
+        raise Conflict("this booking already took place")
+    target = rules.next_status(booking.status, action, requires_approval=booking.space.requires_approval)
+    if target is None:
+        raise Conflict(f"cannot {action} a booking that is {booking.status}")
+    if action == "confirm":
+        booking.hold_expires_at = None
+    _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
+    db.session.commit()
+    return booking
+
+
+RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
+
+
+def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None) -> Booking:
+    """Change a booking's time, size or title, refusing if it changed since ``version`` was read."""
+    now = now or utcnow()
+    booking = get_booking(actor, booking_id)
+    if booking.version != version:
+        raise PreconditionFailed(f"booking {booking_id} is at version {booking.version}, not {version}; reload it")
+    if not booking.is_active:
+        raise Conflict(f"cannot change a booking that is {booking.status}")
+    before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
+    after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
+    changed = {k: v for k, v in after.items() if v != before[k]}
+    space = booking.space
+    policy = catalog.policy_of(space)
+    # validate the new values before touching the row: a query would autoflush a
+    # half-edited booking straight into the exclusion constraint
+    if {"start", "end", "attendees", "layout"} & changed.keys():
+        req = BookingRequest(
+            space.site.slug,
+            space.slug,
+            after["start"],
+            after["end"],
+            after["title"],
+            after["attendees"],
+            after["layout"],
+        )
+        problems = _check(policy, req, req.start, req.end, now)
+        if problems:
+            raise Invalid(problems)
+        taken = _taken(space, policy, req.start, req.end, now, exclude=booking.id)
+        if taken:
+            raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
+        booking.block_start, booking.block_end = rules.blocked_interval(policy, req.start, req.end)
+        booking.price_excl_vat = rules.quote(policy, req.start, req.end).excl_vat
+        # a company moving an approved booking needs staff to approve the new time
+        if space.requires_approval and not actor.is_staff and booking.status == Status.CONFIRMED:
+            booking.status = Status.PENDING
+    for key, value in changed.items():
+        setattr(booking, _column(key), value)
+    detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}
+    _change(booking, actor, "reschedule", None, detail=detail)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise PreconditionFailed(f"booking {booking_id} was changed by someone else; reload it") from None
+    except IntegrityError as exc:
+        db.session.rollback()
+        if is_overlap_violation(exc):
+            raise Conflict("the space was booked for that time by someone else a moment ago") from None
+        raise
+    db.session.commit()
+    return booking
+
+
+def _column(key: str) -> str:
+    return {"start": "start_at", "end": "end_at"}.get(key, key)
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def expire_holds(now: datetime | None = None) -> int:
+    """Expire every hold past its TTL; the scheduler calls this."""
+    now = now or utcnow()
+    stale = db.session.scalars(
+        select(Booking).where(Booking.status == Status.HOLD, Booking.hold_expires_at <= now)
+    ).all()
+    for booking in stale:
+        _change(booking, None, "expire", Status.EXPIRED)
+    db.session.commit()
+    return len(stale)

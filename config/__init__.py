@@ -1,0 +1,1 @@
+"""Settings, seed data and server configuration shared by every OneXperience process."""

@@ -1,0 +1,1 @@
+"""One module per sensor payload format; `sensors.payloads` is the public entry point."""

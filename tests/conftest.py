@@ -1,0 +1,194 @@
+"""Fixtures: the app on SQLite and on a real PostgreSQL, clients, and factories.
+
+Every test that takes ``app`` (or anything built on it) runs once per backend; pure
+tests run once. ``ONEXP_TEST_BACKENDS=sqlite`` narrows a quick local run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from clock import next_weekday
+from servers import MosquittoBroker, PostgresServer
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from booking import create_app
+from booking.extensions import db
+
+BACKENDS = [b for b in os.environ.get("ONEXP_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+ALL_WEEK = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker():
+    with MosquittoBroker() as broker:
+        yield broker
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """One migrated database per backend for the whole run (Alembic, as in production)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_server").create_database("onexp_test")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'onexp.sqlite'}"
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _wipe() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a clean, seeded database."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+    with app.app_context():
+        _wipe()
+        from booking.services import catalog
+
+        catalog.seed_sites(app.config["SITES_FILE"])
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def backend(app) -> str:
+    return db.engine.dialect.name
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind a real threaded HTTP server on a free port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+# --- factories ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_org(app):
+    from booking.services import accounts
+
+    def make(slug: str = "acme", **kwargs):
+        return accounts.ensure_organisation(slug, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    """``make_user("customer", org="acme")`` -> a User with a password."""
+    from booking.services import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "customer", *, org: str | None = "acme", email: str | None = None):
+        if org and role == "customer":
+            make_org(org)
+        email = email or f"{role}{next(counter)}@{org or 'onexperience'}.example"
+        return accounts.create_user(
+            email, role=role, organisation=org if role == "customer" else None, password="correct horse battery"
+        )
+
+    return make
+
+
+@pytest.fixture
+def auth(app):
+    """``auth(user)`` -> headers with a fresh bearer token for that user."""
+    from booking.services import accounts
+
+    def headers(user) -> dict:
+        token, _ = accounts.create_token(user)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def customer(make_user):
+    return make_user("customer", org="acme")
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("staff", org=None)
+
+
+@pytest.fixture
+def make_space(app):
+    """A space at La Coque with the given rules; defaults are permissive and round."""
+    from decimal import Decimal
+
+    from booking.models import Space
+    from booking.services import catalog
+
+    def make(slug: str = "test-room", **overrides):
+        site = catalog.get_site(overrides.pop("site", "la-coque"))
+        hours = overrides.pop("opening_hours", ALL_WEEK)
+        values = dict(
+            name=slug.title(), kind="meeting-room", capacities={"boardroom": 10, "theatre": 20},
+            equipment=["screen"], setup_minutes=0, teardown_minutes=0, min_minutes=30,
+            max_minutes=600, max_days_ahead=365, requires_approval=False,
+            rate_hour=Decimal("50"), rate_half_day=Decimal("150"), rate_day=Decimal("250"),
+        )  # fmt: skip
+        values.update(overrides)
+        space = Space(site=site, slug=slug, opening_hours=catalog.parse_hours(hours), **values)
+        db.session.add(space)
+        db.session.commit()
+        return space
+
+    return make
+
+
+@pytest.fixture
+def monday():
+    """A Monday a week or two ahead: inside every space's booking horizon, never a holiday."""
+    day = next_weekday(0)
+    while day.month == 12 and day.day >= 24 or day.month == 1 and day.day <= 2:
+        day += timedelta(weeks=1)
+    return day
+
+
+@pytest.fixture
+def utcnow():
+    return datetime.now(UTC)
