@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from booking.api import accounts, availability, bookings, problems, sites
+from booking.api import accounts, availability, bookings, occupancy, problems, sensors, sites
 from booking.extensions import api
 
-BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp)
+BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.occupancy import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.sites import Closure, Site, Space
 
 __all__ = [
@@ -11,10 +12,14 @@ __all__ = [
     "BookingEvent",
     "BookingGroup",
     "Closure",
+    "IngestRejection",
+    "OccupancyReading",
     "Organisation",
     "Role",
+    "Sensor",
     "Site",
     "Space",
+    "SpaceOccupancy",
     "Status",
     "User",
 ]
