@@ -36,8 +36,10 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
 def register_extensions(app: Flask) -> None:
     from booking import dbtypes, models  # noqa: F401  (models: so metadata knows every table)
     from booking.extensions import db, migrate
+    from booking.services import outbox
 
     db.init_app(app)
+    outbox.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -88,7 +88,22 @@ def serve(host: str, port: int) -> None:
     serve_all(current_app._get_current_object(), host=host, port=port)
 
 
-COMMANDS = (seed, users, tokens, serve)
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduled jobs; a second scheduler waits and takes over if this one dies."""
+    import signal
+    import threading
+
+    from booking.jobs import SchedulerRunner
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    SchedulerRunner(current_app._get_current_object()).run(stop)
+
+
+COMMANDS = (seed, users, tokens, serve, scheduler)
 
 
 def register(app: Flask) -> None:

@@ -29,6 +29,15 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
+    # webhooks: customers choose the URLs, so private addresses are refused unless allowed
+    "WEBHOOK_ALLOW_PRIVATE": (bool, False),
+    "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private
+    "WEBHOOK_TIMEOUT_SECONDS": (float, 5.0),
+    "WEBHOOK_MAX_ATTEMPTS": (int, 8),
+    "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
+    "WEBHOOK_CONCURRENCY": (int, 8),
+    # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
+    "SCHEDULER_LEASE_SECONDS": (int, 30),
 }
 
 

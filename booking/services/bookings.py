@@ -397,7 +397,15 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
         booking.hold_expires_at = None
     _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
     db.session.commit()
+    if not booking.is_active:
+        _offer_to_waitlist(booking, now)
     return booking
+
+
+def _offer_to_waitlist(freed: Booking, now: datetime) -> None:
+    from booking.services import waitlist  # imported here: waitlist books through this module
+
+    waitlist.offer_freed_slot(freed, now=now)
 
 
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
@@ -474,4 +482,6 @@ def expire_holds(now: datetime | None = None) -> int:
     for booking in stale:
         _change(booking, None, "expire", Status.EXPIRED)
     db.session.commit()
+    for booking in stale:
+        _offer_to_waitlist(booking, now)
     return len(stale)
