@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import socket
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -28,16 +31,35 @@ def broker_reachable(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
+@lru_cache(maxsize=4)
+def _code_heads(directory: str) -> frozenset[str]:
+    """The Alembic head revision(s) this code ships; files do not change while it runs."""
+    config = current_app.extensions["migrate"].migrate.get_config(directory)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def migrations_state() -> str:
+    """ "ok" when the database is at the code's head revision, else what differs."""
+    directory = current_app.extensions["migrate"].directory
+    expected = _code_heads(str(directory))
+    current = frozenset(MigrationContext.configure(db.session.connection()).get_current_heads())
+    if current == expected:
+        return "ok"
+    return f"database at {', '.join(sorted(current)) or 'no revision'}, code at {', '.join(sorted(expected))}"
+
+
 @bp.get("/readyz")
 def readyz():
-    """The database and the MQTT broker can be reached."""
+    """The database and the MQTT broker can be reached, and the database schema is current."""
     checks = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
+        checks["migrations"] = migrations_state()
     except Exception as exc:  # any driver error means "not ready", never a 500
         db.session.rollback()
-        checks["database"] = f"unreachable: {exc.__class__.__name__}"
+        checks.setdefault("database", f"unreachable: {exc.__class__.__name__}")
+        checks.setdefault("migrations", "unknown: the database cannot be read")
     checks["broker"] = "ok" if broker_reachable(current_app.config["MQTT_URL"]) else "unreachable"
     ready = all(value == "ok" for value in checks.values())
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503

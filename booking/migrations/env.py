@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -9,9 +8,8 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Logging is the app's (booking/logs.py: text or JSON with the request id). Alembic's
+# fileConfig would replace its handlers and disable every logger created before it.
 logger = logging.getLogger('alembic.env')
 
 
