@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+PRODUCTION = "production"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _bool(value: str) -> bool:
@@ -24,18 +26,15 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MQTT_CLIENT_ID": (str, "onexp-ingest"),
     "MQTT_SHARED_GROUP": (str, ""),  # non-empty: subscribe through $share/<group>/...
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
+    "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
+    "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
     "SITES_FILE": (str, str(CONFIG_DIR / "sites.toml")),
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
-    "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
-    "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
 }
-
-PRODUCTION = "production"
-MIN_SECRET_KEY_LENGTH = 32
 
 
 def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, object]:

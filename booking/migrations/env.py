@@ -1,4 +1,5 @@
 import logging
+from logging.config import fileConfig
 
 from flask import current_app
 
@@ -8,8 +9,10 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Logging is the app's (booking/logs.py: text or JSON with the request id). Alembic's
-# fileConfig would replace its handlers and disable every logger created before it.
+# Interpret the config file for Python logging.
+# This line sets up loggers basically.
+# keep the app's loggers alive: tests and `serve` migrate in the same process
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
