@@ -45,3 +45,7 @@ def child_exit(server, worker) -> None:
 
 
 use_multiprocess_dir()
+
+# gunicorn >= 25 opens a control socket in $HOME by default: one per user, so two gunicorns on one
+# machine fight over it, and in the image $HOME does not exist. Nothing here uses it.
+control_socket_disable = True
