@@ -113,8 +113,12 @@ def register(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from booking import create_app
+    from config.settings import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as error:  # a clear message, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 def main() -> None:

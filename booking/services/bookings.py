@@ -459,7 +459,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap_violation(exc):
-            raise Conflict("the space was booked for that time by someone else a moment ago") from None
+            raise Conflict("the space was booked for that time by someone else a moment ago", conflicts=[]) from None
         raise
     db.session.commit()
     return booking
