@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from paho.mqtt.properties import Properties
 from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
+from sensors.state import DoorStatePublisher
 from sensors.topics import TopicRef, parse_topic, subscriptions
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class IngestWorker:
         client_id: str | None = None,
         shared_group: str | None = None,
         batch_size: int = BATCH_SIZE,
-        on_recorded: Callable[[occupancy.Recorded], None] | None = None,
+        door_states: bool = True,
     ) -> None:
         config = app.config
         self.app = app
@@ -128,7 +128,6 @@ class IngestWorker:
         self.client_id = client_id or config["MQTT_CLIENT_ID"]
         self.shared_group = config["MQTT_SHARED_GROUP"] if shared_group is None else shared_group
         self.batch_size = batch_size
-        self.on_recorded = on_recorded
         self.registry = Registry(app)
         self.reject_log = RejectLog()
         self.queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
@@ -139,6 +138,7 @@ class IngestWorker:
         self.aborted = False
         self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
         self.client = self._client()
+        self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
         self.writer = threading.Thread(target=self._write_forever, name="ingest-writer", daemon=True)
 
     # --- MQTT side (paho's network thread) --------------------------------------------------
@@ -191,7 +191,7 @@ class IngestWorker:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> IngestWorker:
-        """Load the registry, connect (retrying in the background) and start the writer."""
+        """Load the registry, connect (retrying in the background), start the writer and door states."""
         self.registry.reload()
         self.writer.start()
         properties = Properties(PacketTypes.CONNECT)
@@ -205,12 +205,16 @@ class IngestWorker:
             properties=properties,
         )
         self.client.loop_start()
+        if self.door_states is not None:
+            self.door_states.start()
         return self
 
     def stop(self, timeout: float = 10) -> None:
         """Finish the queued messages, acknowledge them, then disconnect."""
         self.stopping.set()
         self.writer.join(timeout)
+        if self.door_states is not None:
+            self.door_states.stop()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -219,6 +223,8 @@ class IngestWorker:
         self.aborted = True
         self.session += 1  # acks still in the writer's hands become invalid
         self.stopping.set()
+        if self.door_states is not None:
+            self.door_states.stop()
         self.client.loop_stop()
         sock = self.client.socket()
         if sock is not None:
@@ -281,11 +287,11 @@ class IngestWorker:
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
         self.stats["batches"] += 1
-        if self.on_recorded is not None:
+        if self.door_states is not None and recorded.spaces:
             try:
-                self.on_recorded(recorded)
-            except Exception:
-                log.exception("after-batch hook failed")
+                self.door_states.publish(set(recorded.spaces))
+            except Exception:  # door displays are a convenience; readings come first
+                log.exception("could not publish door states")
 
     def _batch(self, messages: list[Message]) -> occupancy.Batch:
         batch = occupancy.Batch()

@@ -263,16 +263,17 @@ def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState
 
 def live_occupancy(space: Space, now: datetime | None = None) -> dict:
     """A space's occupancy now: count, presence, since when, from which sensors, fresh or not."""
-    return _live([space], now or utcnow())[0]
+    return live_states([space], now or utcnow())[0]
 
 
 def site_occupancy(site_slug: str, now: datetime | None = None) -> list[dict]:
     """Every active space of a site, as `live_occupancy` shows it."""
     site = catalog.get_site(site_slug)
-    return _live([space for space in site.spaces if space.active], now or utcnow())
+    return live_states([space for space in site.spaces if space.active], now or utcnow())
 
 
-def _live(spaces: list[Space], now: datetime) -> list[dict]:
+def live_states(spaces: list[Space], now: datetime) -> list[dict]:
+    """`live_occupancy` of several spaces at once (two queries)."""
     ids = [space.id for space in spaces]
     sensors = _sensor_states(ids)
     rows = {
@@ -311,7 +312,7 @@ def changed_since(site_slug: str, since: datetime | None, now: datetime | None =
     cursor = max((row.updated_at for row in rows), default=since or EPOCH)
     ids = {row.space_id for row in rows}
     spaces = [space for space in site.spaces if space.active and (since is None or space.id in ids)]
-    return (_live(spaces, now or utcnow()) if spaces else []), cursor
+    return (live_states(spaces, now or utcnow()) if spaces else []), cursor
 
 
 def space_sensor_health(space_id: int, now: datetime) -> str:
