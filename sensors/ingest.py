@@ -14,8 +14,8 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -44,16 +44,18 @@ REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown devi
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
 
-@dataclass(frozen=True)
-class Message:
-    """What `on_message` keeps of a delivery: enough to decode it later and acknowledge it."""
+class Message(NamedTuple):
+    """What `on_message` keeps of a delivery: enough to decode it later and acknowledge it.
+
+    A named tuple and a float time: this is built on paho's thread for every message.
+    """
 
     topic: str
     payload: bytes
     mid: int
     qos: int
     session: int  # the connection it arrived on: an ack is only valid on that one
-    received_at: datetime
+    received: float  # time.time()
 
 
 class Registry:
@@ -63,6 +65,7 @@ class Registry:
         self.app = app
         self.by_slug: dict[str, SensorRoute] = {}
         self.by_topic: dict[str, SensorRoute] = {}
+        self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
         self.loaded_at = float("-inf")
 
     def reload(self) -> None:
@@ -70,11 +73,23 @@ class Registry:
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
         self.by_topic = {route.topic: route for route in routes if route.topic}
+        self.routed = {}
         self.loaded_at = time.monotonic()
 
     def refresh_if_due(self) -> None:
         if time.monotonic() - self.loaded_at > REGISTRY_REFRESH:
             self.reload()
+
+    def route(self, topic: str, prefix: str) -> tuple[TopicRef | None, SensorRoute | None]:
+        """The topic's parsed name and registered sensor (either may be None), cached per topic."""
+        known = self.routed.get(topic)
+        if known is not None:
+            return known
+        ref = parse_topic(topic, prefix)
+        route = None if ref is None else self.find(ref)
+        if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
+            self.routed[topic] = (ref, route)
+        return ref, route
 
     def find(self, ref: TopicRef) -> SensorRoute | None:
         route = self._find(ref)
@@ -184,9 +199,7 @@ class IngestWorker:
             log.warning("ingest lost the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
-        self.queue.put(
-            Message(message.topic, message.payload, message.mid, message.qos, self.session, datetime.now(UTC))
-        )
+        self.queue.put(Message(message.topic, message.payload, message.mid, message.qos, self.session, time.time()))
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -281,8 +294,9 @@ class IngestWorker:
                 log.exception("could not store %d messages; retrying in %.1f s", len(messages), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 30)
+        session = self.session
         for message in messages:
-            if message.session == self.session:
+            if message.session == session and message.qos:
                 self.client.ack(message.mid, message.qos)
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
@@ -296,27 +310,27 @@ class IngestWorker:
     def _batch(self, messages: list[Message]) -> occupancy.Batch:
         batch = occupancy.Batch()
         for message in messages:
-            ref = parse_topic(message.topic, self.prefix)
+            ref, route = self.registry.route(message.topic, self.prefix)
             if ref is None:
                 continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
-            route = self.registry.find(ref)
             if route is None:
                 self._reject(batch, message.topic, UNKNOWN_DEVICE, "not in the registry")
                 continue
             if ref.site is not None and (ref.site, ref.space) != (route.site, route.space):
                 self._reject(batch, route.slug, MISPLACED, f"registered at {route.site}/{route.space}")
                 continue
+            received_at = datetime.fromtimestamp(message.received, UTC)
             try:
                 if ref.channel == "status":
                     online = parse_status(message.payload)
-                    batch.statuses.append(occupancy.StatusReport(route.id, online, message.received_at))
+                    batch.statuses.append(occupancy.StatusReport(route.id, online, received_at))
                 else:
-                    reading = decode(message.payload, route.format, received_at=message.received_at)
+                    reading = decode(message.payload, route.format, received_at=received_at)
                     batch.readings.append(
                         occupancy.SensorReading(
                             route.id,
                             reading.observed_at,
-                            message.received_at,
+                            received_at,
                             count=reading.count,
                             present=reading.present,
                             entered=reading.entered,
