@@ -10,7 +10,9 @@ from booking.api import (
     availability,
     bookings,
     checkin,
+    occupancy,
     problems,
+    sensors,
     sites,
     utilization,
     waitlist,
@@ -19,7 +21,7 @@ from booking.api import (
 from booking.extensions import api
 
 BLUEPRINTS = (
-    sites.blp, availability.blp, bookings.blp, accounts.blp,
+    sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp,
     checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp,
 )  # fmt: skip
 

@@ -3,6 +3,7 @@
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.occupancy import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.scheduling import SchedulerLease, UtilizationDay
 from booking.models.sites import Closure, Site, Space
 from booking.models.waitlist import WaitlistEntry, WaitStatus
@@ -27,10 +28,14 @@ __all__ = [
     "BookingEvent",
     "BookingGroup",
     "Closure",
+    "IngestRejection",
+    "OccupancyReading",
     "Organisation",
     "Role",
+    "Sensor",
     "Site",
     "Space",
+    "SpaceOccupancy",
     "Status",
     "User",
 ]

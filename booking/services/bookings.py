@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -162,7 +163,7 @@ def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]
 
 def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
     """What a conflict may reveal about other bookings: when the space is busy, nothing more."""
-    tz = rules.ZoneInfo(space.site.timezone)
+    tz = ZoneInfo(space.site.timezone)
     return [
         {
             "site": space.site.slug,
@@ -293,18 +294,18 @@ def book_series(
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = _organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
-    occurrences, gaps = rules.expand_rrule(
+    occurrences, problems = rules.expand_rrule(
         rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"]
     )
-    if not occurrences:
-        raise Invalid(gaps)
+    if problems:
+        raise Invalid(problems)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
         raise Invalid(capacity)
     group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
     db.session.add(group)
     booked: list[Booking] = []
-    skipped = [Skipped(date.fromisoformat(p.message[:10]), req.start, req.end, p.message) for p in gaps]
+    skipped: list[Skipped] = []
     for occ in occurrences:
         reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
         if not reason and _taken(space, policy, occ.start, occ.end, now):
@@ -321,12 +322,8 @@ def book_series(
     skipped.sort(key=lambda s: s.start)
     if (skipped and not skip_conflicts) or not booked:
         db.session.rollback()
-        what = (
-            "no date of the series can be booked"
-            if not booked
-            else f"{len(skipped)} date(s) of the series cannot be booked"
-        )
-        raise Conflict(what + ("" if booked else ""), conflicts=[_skipped_json(s, policy) for s in skipped])
+        what = "no date" if not booked else f"{len(skipped)} date(s)"
+        raise Conflict(f"{what} of the series cannot be booked", conflicts=[_skipped_json(s, policy) for s in skipped])
     db.session.commit()
     return SeriesResult(group, booked, skipped)
 

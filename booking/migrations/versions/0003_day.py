@@ -1,7 +1,7 @@
 """the sensor-driven day: alerts, waitlist, webhooks outbox, scheduler lease, utilization
 
 Revision ID: 0003_day
-Revises: 8e32b33f0025
+Revises: 0002_sensors
 Create Date: 2026-11-26 17:02:12.502801
 
 """
@@ -12,7 +12,7 @@ import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 
 # revision identifiers, used by Alembic.
 revision = '0003_day'
-down_revision = '8e32b33f0025'
+down_revision = '0002_sensors'
 branch_labels = None
 depends_on = None
 
