@@ -126,6 +126,7 @@ class SchedulerRunner:
         self.retry_seconds = retry_seconds or max(lease / 3, 1)
         self.clock = clock
         self.leading = threading.Event()
+        self.terms = 0  # how many times this runner became the leader
 
     def run(self, stop: threading.Event) -> None:
         """Block until ``stop`` is set, leading whenever the lock can be had."""
@@ -142,7 +143,8 @@ class SchedulerRunner:
                 close()
 
     def _lead(self, stop: threading.Event) -> None:
-        log.info("scheduler %s leads", self.holder)
+        self.terms += 1
+        log.info("scheduler %s leads (term %d)", self.holder, self.terms)
         self.leading.set()
         scheduler = BackgroundScheduler(
             timezone=UTC,

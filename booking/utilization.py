@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 Interval = tuple[datetime, datetime]
 # statuses that count as "booked": a released booking was booked, then nobody came
@@ -68,8 +68,8 @@ def segments(readings: Sequence[Reading], until: datetime) -> list[tuple[datetim
     """The count as a step function: each reading holds until the next one (or ``until``)."""
     ordered = sorted(readings, key=lambda r: r.at)
     out = []
-    for reading, following in zip(ordered, [*ordered[1:], None], strict=True):
-        end = following.at if following else until
+    for i, reading in enumerate(ordered):
+        end = ordered[i + 1].at if i + 1 < len(ordered) else until
         if reading.at < end:
             out.append((reading.at, end, reading.count))
     return out
@@ -85,8 +85,12 @@ def day_figures(
     right state. ``within_bookings`` looks only at the booked time (a company's view of a
     shared space): occupancy and peak outside it are someone else's.
     """
+    # in UTC: arithmetic on two times sharing a zone is wall-clock time, wrong across DST
+    day_start, day_end, now = (t.astimezone(UTC) for t in (day_start, day_end, now))
+    opening = [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in opening]
     booked = clip(merge((b.start, b.end) for b in bookings if b.status in BOOKED_STATUSES), day_start, day_end)
     observed_until = min(day_end, max(now, day_start))
+    readings = [r for r in readings if r.at < observed_until]
     window = booked if within_bookings else [(day_start, day_end)]
     steps = [(a, b, n) for a, b, n in segments(readings, observed_until) if clip(window, a, b)]
     occupied = intersect(merge((a, b) for a, b, n in steps if n > 0), window)

@@ -5,6 +5,10 @@ and committed *before* the POST, so a crash mid-delivery retries later instead o
 the event; the price is that a receiver may see one event twice, so every request
 carries ``Webhook-Id`` (the event's id, the same on every attempt) to deduplicate on.
 
+Each endpoint receives its events in order within a run (one thread per endpoint, and
+after a failure the rest of its queue waits); a retried event can still arrive after a
+later one, so receivers should order by ``created_at``.
+
 Requests are signed: ``Webhook-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">``
 with the endpoint's secret, and ``Webhook-Timestamp`` (Unix seconds) lets receivers
 refuse replays. Redirects are never followed (they could lead to a private address).
@@ -177,6 +181,7 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 @dataclass(frozen=True)
 class Attempt:
     delivery_id: int
+    endpoint_id: int
     url: str
     body: bytes
     headers: dict
@@ -188,6 +193,7 @@ class Outcome:
     status_code: int | None = None
     error: str = ""
     final: bool = False  # retrying cannot help (refused target, redirect)
+    sent: bool = True  # False: held back behind an earlier failure to the same endpoint
 
 
 def post(attempt: Attempt, *, timeout: float, allow_private: bool, allowed_hosts: list[str]) -> Outcome:
@@ -239,7 +245,7 @@ def _claim(now: datetime, batch: int, base_seconds: int) -> list[Attempt]:
             "Webhook-Signature": sign(delivery.endpoint.secret, timestamp, body),
             "Webhook-Attempt": str(delivery.attempts),
         }
-        attempts.append(Attempt(delivery.id, delivery.endpoint.url, body, headers))
+        attempts.append(Attempt(delivery.id, delivery.endpoint_id, delivery.endpoint.url, body, headers))
     db.session.commit()
     return attempts
 
@@ -258,12 +264,29 @@ def deliver_due(now: datetime | None = None, *, batch: int = 100) -> dict[str, i
         allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
         allowed_hosts=config["WEBHOOK_ALLOWED_HOSTS"].split(","),
     )
-    # one thread per delivery: a slow endpoint holds its own thread, never the others
-    with ThreadPoolExecutor(max_workers=min(config["WEBHOOK_CONCURRENCY"], len(attempts))) as pool:
-        outcomes = list(pool.map(lambda attempt: post(attempt, **options), attempts))
+    by_endpoint: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_endpoint.setdefault(attempt.endpoint_id, []).append(attempt)
+
+    def send_in_order(queue: list[Attempt]) -> list[tuple[Attempt, Outcome]]:
+        """One endpoint's events in order; after a failure the rest wait for the next run."""
+        results = []
+        for attempt in queue:
+            if results and not results[-1][1].ok:
+                results.append((attempt, Outcome(False, error="held back behind a failed delivery", sent=False)))
+            else:
+                results.append((attempt, post(attempt, **options)))
+        return results
+
+    # a thread per endpoint: a slow or failing one holds up only itself
+    with ThreadPoolExecutor(max_workers=min(config["WEBHOOK_CONCURRENCY"], len(by_endpoint))) as pool:
+        results = [pair for group in pool.map(send_in_order, by_endpoint.values()) for pair in group]
     max_attempts = config["WEBHOOK_MAX_ATTEMPTS"]
-    for attempt, outcome in zip(attempts, outcomes, strict=True):
+    for attempt, outcome in results:
         delivery = db.session.get(WebhookDelivery, attempt.delivery_id)
+        if not outcome.sent:
+            delivery.attempts -= 1  # it was never sent: the attempt does not count
+            continue
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error[:500]
         if outcome.ok:
