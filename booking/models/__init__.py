@@ -2,6 +2,8 @@
 
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.feeds import FeedScope, FeedToken
+from booking.models.logins import LoginFailure
 from booking.models.sites import Closure, Site, Space
 
 __all__ = [
@@ -11,6 +13,9 @@ __all__ = [
     "BookingEvent",
     "BookingGroup",
     "Closure",
+    "FeedScope",
+    "FeedToken",
+    "LoginFailure",
     "Organisation",
     "Role",
     "Site",
