@@ -12,7 +12,7 @@ from booking import ical
 from booking.models import Booking, FeedScope, User
 from booking.services import availability, bookings, feeds
 from booking.web.formatting import clock
-from booking.web.forms import ActionForm, FeedForm
+from booking.web.forms import ActionForm, FeedForm, options
 from booking.web.guards import signed_in, viewer
 from booking.web.labels import status_label
 from booking.web.nav import page_blueprint
@@ -103,7 +103,7 @@ def index():
     """Your calendar feeds: subscribe a calendar app to a site, a space or your company's bookings."""
     user = viewer()
     form = FeedForm()
-    form.target.choices = feed_choices(user)
+    form.target.choices = options(feed_choices(user))
     new_url = None
     if form.validate_on_submit():
         kind, _sep, target = form.target.data.partition(":")

@@ -10,6 +10,8 @@ from babel import dates, numbers
 from flask import Flask
 from flask_babel import get_locale
 
+from booking import rules
+
 
 def local(value: datetime, timezone: str) -> datetime:
     return value.astimezone(ZoneInfo(timezone))
@@ -41,6 +43,12 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
     return numbers.format_currency(amount, currency, locale=get_locale())
 
 
+def incl_vat(excl_vat: Decimal) -> Decimal:
+    """What a price agreed excluding VAT costs with it."""
+    return rules.quote_for_amount(excl_vat).incl_vat
+
+
 def register(app: Flask) -> None:
-    for name, function in (("when", when), ("clock", clock), ("day", day), ("weekday", weekday), ("money", money)):
+    filters = (("when", when), ("clock", clock), ("day", day), ("weekday", weekday), ("money", money))
+    for name, function in filters + (("incl_vat", incl_vat),):
         app.add_template_filter(function, name)

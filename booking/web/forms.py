@@ -8,6 +8,9 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -17,9 +20,23 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 REQUIRED = _l("Please fill in this field.")
+
+
+def options(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    """A select's options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -73,16 +90,16 @@ class SearchForm(WhenForm):
     equipment = SelectMultipleField(_l("Equipment"), choices=[], validate_choice=True)
 
 
-REPEAT_CHOICES = [
-    ("", _l("Does not repeat")),
-    ("DAILY", _l("Every day")),
-    ("WEEKLY", _l("Every week")),
-]
+REPEAT_CHOICES = options(
+    [
+        ("", _l("Does not repeat")),
+        ("DAILY", _l("Every day")),
+        ("WEEKLY", _l("Every week")),
+    ]
+)
 
 
 class BookForm(WhenForm):
-    site = HiddenField(validators=[DataRequired()])
-    space = HiddenField(validators=[DataRequired()])
     title = StringField(
         _l("Title of the event"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
     )
@@ -96,6 +113,39 @@ class BookForm(WhenForm):
     )
     skip_conflicts = BooleanField(_l("Book the free dates even if some are taken"))
     notes = TextAreaField(_l("Notes for the venue"), validators=[Optional(), Length(max=2000)])
+
+
+def needed_for_a_stop(form: Form, field) -> None:
+    """A roadshow stop with a space needs its date and times; an empty stop is ignored."""
+    if not form.space.data:
+        field.errors[:] = []  # an unused stop: nothing to check
+        raise StopValidation()
+    if not any(field.raw_data or []):
+        field.errors[:] = []
+        raise StopValidation(REQUIRED)
+    if field.data is None:
+        raise StopValidation()  # not a date or time: the field's own message says so
+
+
+class LegForm(Form):
+    """One stop of a roadshow (a sub-form: the roadshow form carries the CSRF token)."""
+
+    space = SelectField(_l("Space"), choices=[], validate_choice=True, default="")
+    date = DateField(_l("Date"), validators=[needed_for_a_stop])
+    start = TimeField(_l("From"), validators=[needed_for_a_stop])
+    end = TimeField(_l("To"), validators=[needed_for_a_stop, end_after_start])
+
+
+class RoadshowForm(FlaskForm):
+    title = StringField(
+        _l("Title of the roadshow"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
+    )
+    attendees = IntegerField(
+        _l("Attendees"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2000, message=_l("Between 1 and 2000 people."))],
+    )
+    hold = BooleanField(_l("Only hold the spaces for now (confirm later)"))
+    legs = FieldList(FormField(LegForm), min_entries=4, max_entries=8)
 
 
 class FeedForm(FlaskForm):

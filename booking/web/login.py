@@ -21,7 +21,9 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def home_of(user) -> str:
-    return url_for("calendar.overview") if user.is_staff else url_for("feeds.index")
+    if user.is_staff:
+        return url_for("calendar.overview")
+    return url_for("portal.search") if user.organisation else url_for("feeds.index")
 
 
 @bp.get("/")
