@@ -59,10 +59,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from booking import api, health
+    from booking import api, health, web
 
     api.init_app(app)
     app.register_blueprint(health.bp)
+    web.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

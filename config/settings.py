@@ -32,6 +32,9 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
+    "LOGIN_MAX_FAILURES": (int, 5),  # failed sign-ins per email (and x4 per address) in the window
+    "LOGIN_WINDOW_MINUTES": (int, 15),
+    "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
     # webhooks: customers choose the URLs, so private addresses are refused unless allowed
