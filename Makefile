@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export ONEXP_LOG_LEVEL ?= INFO
 
-.PHONY: run test bench lint install dev-install system-packages clean
+.PHONY: run test bench lint install dev-install system-packages clean prod-local
 
 $(BIN)/onexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ run: install system-packages
 
 test: install system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+prod-local: install system-packages
+	@bash scripts/prod-local.sh $(PROD_LOCAL_ARGS)
 
 bench: install system-packages
 	$(BIN)/python -m bench $(BENCH_ARGS)
