@@ -29,6 +29,11 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
+    # gunicorn (config/gunicorn.conf.py) for the web role
+    "WEB_BIND": (str, "127.0.0.1:8000"),
+    "WEB_WORKERS": (int, 0),  # 0: two per CPU core plus one
+    "WEB_THREADS": (int, 4),
+    "WEB_ACCESS_LOG": (str, ""),  # "" off, "-" to stdout, or a file path
 }
 
 

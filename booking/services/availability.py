@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking import rules
 from booking.errors import Invalid
@@ -36,9 +35,14 @@ def find_free_spaces(
     """Spaces that could be booked from ``start`` to ``end`` right now, cheapest first."""
     if end <= start:
         raise Invalid([Problem("end", "must be after start")])
-    query = select(Space).options(joinedload(Space.site)).where(Space.active)
+    # The few sites, loaded once and held here: space.site then comes from the identity map,
+    # where joining them would parse each site's JSON hours again for every one of its spaces.
+    sites_by_slug = {s.slug: s for s in db.session.scalars(select(Site))}
+    query = select(Space).where(Space.active)
     if site:
-        query = query.where(Space.site_id == catalog.get_site(site, field="site").id)
+        if site not in sites_by_slug:
+            raise Invalid([Problem("site", f"unknown site {site!r}")])
+        query = query.where(Space.site_id == sites_by_slug[site].id)
     if kind:
         query = query.where(Space.kind == kind)
     spaces = list(db.session.scalars(query))
