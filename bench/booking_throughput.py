@@ -25,6 +25,8 @@ from bench.server import gunicorn
 LOGS = Path(__file__).resolve().parent / "out"
 
 TARGET_RATIO = 0.35
+# not measured: every worker boots (imports, create_app) and opens its database connections
+WARM_UP = 5
 PARIS = ZoneInfo("Europe/Paris")
 SLOTS_PER_DAY = 10  # one-hour bookings every 90 minutes from 08:00: buffers (≤ 15 min each side) never touch
 OVERLAPS = text(
@@ -93,12 +95,12 @@ def run(args) -> dict:
 
         def bare_run() -> LoadResult:
             with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as port:
-                hammer(port, bare_maker, threads=clients, seconds=1)  # warm-up: workers import, connect
+                hammer(port, bare_maker, threads=clients, seconds=WARM_UP)
                 return hammer(port, bare_maker, threads=clients, seconds=seconds)
 
         bare_runs = [bare_run()]
         with gunicorn("booking:create_app()", env=env, probe="/healthz", log=LOGS / "gunicorn-booking.log") as port:
-            warm = hammer(port, make_booking, threads=clients, seconds=1, counter=counter)
+            warm = hammer(port, make_booking, threads=clients, seconds=WARM_UP, counter=counter)
             booked = hammer(port, make_booking, threads=clients, seconds=seconds, counter=counter)
         if not args.quick:
             bare_runs.append(bare_run())  # before and after: the machine's other load drifts
