@@ -8,8 +8,8 @@ slot, so every answer should be a 201. Afterwards the database is checked for ov
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
+import runpy
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from bench import venues
 from bench.database import prepared_app, scratch_dir, throwaway_postgres
 from bench.load import LoadResult, hammer
 from bench.report import percentiles, table
-from bench.server import gunicorn
+from bench.server import CONFIG, gunicorn
 
 LOGS = Path(__file__).resolve().parent / "out"
 
@@ -122,10 +122,10 @@ def run(args) -> dict:
     created = warm.statuses[201] + booked.statuses[201]
     non_201 = sum(n for s, n in (warm.statuses + booked.statuses).items() if s != 201)
     ratio = booked.per_second / bare.per_second if bare.per_second else 0.0
-    workers = os.environ.get("ONEXP_WEB_WORKERS") or str(multiprocessing.cpu_count() * 2 + 1)
-    threads = os.environ.get("ONEXP_WEB_THREADS") or "4"
+    served = runpy.run_path(str(CONFIG))  # what gunicorn ran with, read from the same file
+    workers, threads = served["workers"], served["threads"]
     result = {
-        "gunicorn": {"workers": int(workers), "threads": int(threads)},
+        "gunicorn": {"workers": workers, "threads": threads},
         "clients": clients,
         "seconds_per_run": seconds,
         "bare": _figures(bare),

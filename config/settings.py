@@ -31,7 +31,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "LOG_LEVEL": (str, "INFO"),
     # gunicorn (config/gunicorn.conf.py) for the web role
     "WEB_BIND": (str, "127.0.0.1:8000"),
-    "WEB_WORKERS": (int, 0),  # 0: two per CPU core plus one
+    "WEB_WORKERS": (int, 0),  # 0: one per CPU core
     "WEB_THREADS": (int, 4),
     "WEB_ACCESS_LOG": (str, ""),  # "" off, "-" to stdout, or a file path
 }
