@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -163,7 +164,7 @@ def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]
 
 def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
     """What a conflict may reveal about other bookings: when the space is busy, nothing more."""
-    tz = rules.ZoneInfo(space.site.timezone)
+    tz = ZoneInfo(space.site.timezone)
     return [
         {
             "site": space.site.slug,
@@ -315,18 +316,18 @@ def book_series(
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = _organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
-    occurrences, gaps = rules.expand_rrule(
+    occurrences, problems = rules.expand_rrule(
         rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"]
     )
-    if not occurrences:
-        raise Invalid(gaps)
+    if problems:
+        raise Invalid(problems)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
         raise Invalid(capacity)
     group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
     db.session.add(group)
     booked: list[Booking] = []
-    skipped = [Skipped(date.fromisoformat(p.message[:10]), req.start, req.end, p.message) for p in gaps]
+    skipped: list[Skipped] = []
     for occ in occurrences:
         reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
         if not reason and _taken(space, policy, occ.start, occ.end, now):
@@ -343,12 +344,8 @@ def book_series(
     skipped.sort(key=lambda s: s.start)
     if (skipped and not skip_conflicts) or not booked:
         db.session.rollback()
-        what = (
-            "no date of the series can be booked"
-            if not booked
-            else f"{len(skipped)} date(s) of the series cannot be booked"
-        )
-        raise Conflict(what + ("" if booked else ""), conflicts=[_skipped_json(s, policy) for s in skipped])
+        what = "no date" if not booked else f"{len(skipped)} date(s)"
+        raise Conflict(f"{what} of the series cannot be booked", conflicts=[_skipped_json(s, policy) for s in skipped])
     db.session.commit()
     return SeriesResult(group, booked, skipped)
 
@@ -422,7 +419,15 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
         booking.hold_expires_at = None
     _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
     db.session.commit()
+    if not booking.is_active:
+        _offer_to_waitlist(booking, now)
     return booking
+
+
+def _offer_to_waitlist(freed: Booking, now: datetime) -> None:
+    from booking.services import waitlist  # imported here: waitlist books through this module
+
+    waitlist.offer_freed_slot(freed, now=now)
 
 
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
@@ -476,7 +481,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap_violation(exc):
-            raise Conflict("the space was booked for that time by someone else a moment ago") from None
+            raise Conflict("the space was booked for that time by someone else a moment ago", conflicts=[]) from None
         raise
     db.session.commit()
     return booking
@@ -499,4 +504,6 @@ def expire_holds(now: datetime | None = None) -> int:
     for booking in stale:
         _change(booking, None, "expire", Status.EXPIRED)
     db.session.commit()
+    for booking in stale:
+        _offer_to_waitlist(booking, now)
     return len(stale)
