@@ -37,6 +37,11 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
+    # gunicorn (config/gunicorn.conf.py) for the web role
+    "WEB_BIND": (str, "127.0.0.1:8000"),
+    "WEB_WORKERS": (int, 0),  # 0: one per CPU core
+    "WEB_THREADS": (int, 4),
+    "WEB_ACCESS_LOG": (str, ""),  # "" off, "-" to stdout, or a file path
     # webhooks: customers choose the URLs, so private addresses are refused unless allowed
     "WEBHOOK_ALLOW_PRIVATE": (bool, False),
     "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import AwareDateTime, Money
-from booking.api.sites import SpaceSchema
+from booking.api.sites import SpaceDocument
 from booking.auth import current_user
 from booking.services import availability
 from booking.services.bookings import utcnow
@@ -34,9 +34,26 @@ class QuoteSchema(Schema):
     lines = fields.List(fields.String())
 
 
+class QuoteDocument(fields.Nested):
+    """Documented as QuoteSchema, serialized directly: a search carries a quote per offer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(QuoteSchema, **kwargs)
+
+    def _serialize(self, quote, attr, obj, **kwargs):
+        return {
+            "excl_vat": f"{quote.excl_vat:.2f}",
+            "vat": f"{quote.vat:.2f}",
+            "incl_vat": f"{quote.incl_vat:.2f}",
+            "vat_rate": "0.20",
+            "currency": quote.currency,
+            "lines": list(quote.lines),
+        }
+
+
 class OfferSchema(Schema):
-    space = fields.Nested(SpaceSchema)
-    quote = fields.Nested(QuoteSchema)
+    space = SpaceDocument()
+    quote = QuoteDocument()
 
 
 @blp.route("")

@@ -8,6 +8,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
@@ -130,7 +131,9 @@ def revoke_token(token_id: int, *, actor: User) -> None:
 
 def user_for_token(token: str) -> User | None:
     """The user a bearer token belongs to, if the token is valid and not revoked."""
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    # the user and their company come along: every authenticated request needs both
+    query = select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.organisation))
+    record = db.session.scalar(query.where(ApiToken.token_hash == hash_token(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = datetime.now(UTC)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking import rules
 from booking.errors import Invalid
@@ -36,39 +35,49 @@ def find_free_spaces(
     """Spaces that could be booked from ``start`` to ``end`` right now, cheapest first."""
     if end <= start:
         raise Invalid([Problem("end", "must be after start")])
-    query = select(Space).options(joinedload(Space.site)).where(Space.active)
+    # The few sites, loaded once and held here: space.site then comes from the identity map,
+    # where joining them would parse each site's JSON hours again for every one of its spaces.
+    sites_by_slug = {s.slug: s for s in db.session.scalars(select(Site))}
+    # First the few columns that say whether a space is busy; only the free spaces are then
+    # loaded in full and checked against their rules: on a busy day that is a fraction of them.
+    query = select(Space.id, Space.setup_minutes, Space.teardown_minutes, Space.equipment).where(Space.active)
     if site:
-        query = query.where(Space.site_id == catalog.get_site(site, field="site").id)
+        if site not in sites_by_slug:
+            raise Invalid([Problem("site", f"unknown site {site!r}")])
+        query = query.where(Space.site_id == sites_by_slug[site].id)
     if kind:
         query = query.where(Space.kind == kind)
-    spaces = list(db.session.scalars(query))
+    rows = db.session.execute(query).all()
     if equipment:
-        known = {item for space in spaces for item in space.equipment}
+        known = {item for row in rows for item in row.equipment}
         unknown = [item for item in equipment if item not in known]
         if unknown:
             raise Invalid([Problem("equipment", f"unknown equipment: {', '.join(unknown)}")])
-        spaces = [s for s in spaces if set(equipment) <= set(s.equipment)]
+        rows = [row for row in rows if set(equipment) <= set(row.equipment)]
+    busy = _busy_spaces(rows, start, end, now)
+    free = [row.id for row in rows if row.id not in busy]
+    spaces = list(db.session.scalars(select(Space).where(Space.id.in_(free)))) if free else []
     closures = catalog.closures_by_space(spaces)
-    candidates = []
+    offers = []
     for space in spaces:
         policy = catalog.policy_of(space, closures[space.id])
         if not rules.check_booking(policy, start, end, attendees, now=now, layout=layout):
-            candidates.append((space, policy))
-    busy = _busy_spaces(candidates, start, end, now)
-    offers = [Offer(space, rules.quote(policy, start, end)) for space, policy in candidates if space.id not in busy]
+            offers.append(Offer(space, rules.quote(policy, start, end)))
     return sorted(offers, key=lambda o: (o.quote.excl_vat, o.space.site.slug, o.space.slug))
 
 
-def _busy_spaces(
-    candidates: list[tuple[Space, rules.SpacePolicy]], start: datetime, end: datetime, now: datetime
-) -> set[int]:
-    """Ids of candidate spaces whose active bookings overlap the window widened by their buffers."""
-    if not candidates:
+def _busy_spaces(rows: list, start: datetime, end: datetime, now: datetime) -> set[int]:
+    """Ids of the spaces (rows of id, setup and teardown minutes) whose active bookings overlap
+    the window widened by that space's buffers, as rules.blocked_interval widens it."""
+    if not rows:
         return set()
-    blocks = {space.id: rules.blocked_interval(policy, start, end) for space, policy in candidates}
+    blocks = {
+        row.id: (start - timedelta(minutes=row.setup_minutes), end + timedelta(minutes=row.teardown_minutes))
+        for row in rows
+    }
     earliest = min(b[0] for b in blocks.values())
     latest = max(b[1] for b in blocks.values())
-    rows = db.session.execute(
+    found = db.session.execute(
         select(Booking.space_id, Booking.block_start, Booking.block_end, Booking.status, Booking.hold_expires_at).where(
             Booking.space_id.in_(blocks),
             Booking.status.in_(ACTIVE_STATUSES),
@@ -78,7 +87,7 @@ def _busy_spaces(
         )
     )
     busy = set()
-    for space_id, block_start, block_end, status, expires in rows:
+    for space_id, block_start, block_end, status, expires in found:
         if status == Status.HOLD and expires is not None and expires <= now:
             continue  # a lapsed hold the scheduler has not expired yet
         own_start, own_end = blocks[space_id]

@@ -6,6 +6,7 @@ constraint (PostgreSQL) or write lock (SQLite) is what makes a double booking im
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -179,19 +180,21 @@ def is_overlap_violation(exc: IntegrityError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == "23P01"  # exclusion_violation
 
 
-def _insert(booking: Booking, space: Space) -> None:
-    """Insert inside a savepoint, turning the database's overlap refusal into a 409."""
+def _insert(booking: Booking, space: Space, *, savepoint: bool = True) -> None:
+    """Insert, turning the database's overlap refusal into a 409.
+
+    Inside a savepoint, so a series or roadshow can carry on after one refusal; a single
+    booking needs none, since a refusal ends its transaction anyway.
+    """
+    where = f"{space.site.slug}/{space.slug}"  # read now: a failed flush without savepoint expires it
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if savepoint else contextlib.nullcontext():
             db.session.add(booking)
             db.session.flush()
     except IntegrityError as exc:
         if not is_overlap_violation(exc):
             raise
-        raise Conflict(
-            f"{space.site.slug}/{space.slug} was booked for that time by someone else a moment ago",
-            conflicts=[],
-        ) from None
+        raise Conflict(f"{where} was booked for that time by someone else a moment ago", conflicts=[]) from None
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -237,6 +240,8 @@ def _new_booking(
     req: BookingRequest, start: datetime, end: datetime, *, hold: bool, now: datetime,
     group: BookingGroup | None = None,
 ) -> Booking:  # fmt: skip
+    # UTC inside, as the database hands it back: book() keeps this object across its commit
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     block_start, block_end = rules.blocked_interval(policy, start, end)
     status = rules.initial_status(hold=hold, requires_approval=space.requires_approval)
     if group is not None and group.id is None:
@@ -286,9 +291,20 @@ def book(
     if taken:
         raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
     booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
-    _insert(booking, space)
-    db.session.commit()
+    _insert(booking, space, savepoint=False)
+    _commit_keeping(booking)
     return booking
+
+
+def _commit_keeping(booking: Booking) -> None:
+    """Commit without expiring what was just written: the caller shows it back at once, and
+    reloading the booking, its space, site and company would double the round trips."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def book_series(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from booking import rules
 from booking.errors import Invalid, NotFound
@@ -27,9 +28,10 @@ def get_site(slug: str, *, field: str | None = None) -> Site:
 
 def get_space(site_slug: str, space_slug: str, *, as_field: bool = False) -> Space:
     """A space by its site's slug and its own; ``as_field`` makes unknown ones a 422."""
-    site = get_site(site_slug, field="site" if as_field else None)
-    space = db.session.scalar(select(Space).where(Space.site_id == site.id, Space.slug == space_slug, Space.active))
+    query = select(Space).join(Space.site).options(contains_eager(Space.site))
+    space = db.session.scalar(query.where(Site.slug == site_slug, Space.slug == space_slug, Space.active))
     if space is None:
+        get_site(site_slug, field="site" if as_field else None)  # an unknown site is named as such
         if as_field:
             raise Invalid([Problem("space", f"unknown space {space_slug!r} at {site_slug!r}")])
         raise NotFound(f"no space {space_slug!r} at {site_slug!r}")

@@ -155,3 +155,32 @@ def test_searching_needs_no_account_but_shows_the_space_in_full(client, monday):
     window = {"start": iso(paris(monday, 10)), "end": iso(paris(monday, 14)), "kind": "showroom"}
     [offer] = client.get("/api/v1/availability", query_string=window).json
     assert offer["space"]["area_m2"] == 426 and offer["space"]["rates"]["hour"] == "450.00"
+
+
+def test_an_offer_shows_each_space_exactly_as_the_catalogue_does(client, monday):
+    # offers are built by a fast path (space_document); this keeps it equal to SpaceSchema
+    window = {"start": iso(paris(monday, 10)), "end": iso(paris(monday, 14))}
+    offers = client.get("/api/v1/availability", query_string=window).json
+    for offer in offers:
+        space = offer["space"]
+        assert space == client.get(f"/api/v1/sites/{space['site']}/spaces/{space['slug']}").json
+    assert len(offers) == 13
+
+
+def test_an_offers_quote_reads_like_a_bookings(client, auth, customer, monday):
+    window = {"start": iso(paris(monday, 10)), "end": iso(paris(monday, 12)), "site": "la-coque"}
+    offer = next(
+        o
+        for o in client.get("/api/v1/availability", query_string=window).json
+        if o["space"]["slug"] == "salle-calanques"
+    )
+    booked = client.post(
+        "/api/v1/bookings",
+        json={"site": "la-coque", "space": "salle-calanques", "title": "Same", "attendees": 2, **window},
+        headers=auth(customer),
+    )
+    # the offer also itemises the price per day; a booking only totals it
+    assert offer["quote"]["lines"] == [f"{monday.isoformat()}: 2 h"]
+    assert {k: v for k, v in offer["quote"].items() if k != "lines"} == {
+        k: v for k, v in booked.json["quote"].items() if k != "lines"
+    }

@@ -1,0 +1,157 @@
+"""Booking creation through gunicorn on PostgreSQL, against a bare Flask JSON endpoint on the same config.
+
+Both servers run config/gunicorn.conf.py with the same ONEXP_WEB_* settings and are loaded
+by the same client (bench/load.py) in the same run; each booking asks for a distinct free
+slot, so every answer should be a 201. Afterwards the database is checked for overlaps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import runpy
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+
+from bench import venues
+from bench.database import prepared_app, scratch_dir, throwaway_postgres
+from bench.load import LoadResult, hammer
+from bench.report import percentiles, table
+from bench.server import CONFIG, gunicorn
+
+LOGS = Path(__file__).resolve().parent / "out"
+
+TARGET_RATIO = 0.35
+# not measured: every worker boots (imports, create_app) and opens its database connections
+WARM_UP = 5
+PARIS = ZoneInfo("Europe/Paris")
+SLOTS_PER_DAY = 10  # one-hour bookings every 90 minutes from 08:00: buffers (≤ 15 min each side) never touch
+OVERLAPS = text(
+    "SELECT count(*) FROM bookings a JOIN bookings b ON a.space_id = b.space_id AND a.id < b.id"
+    " AND a.block_start < b.block_end AND b.block_start < a.block_end"
+    " WHERE a.status IN ('hold', 'pending', 'confirmed') AND b.status IN ('hold', 'pending', 'confirmed')"
+)
+
+
+def slot_maker(tokens: list[str]):
+    """i -> a POST /api/v1/bookings for the i-th free slot (space-major, so neighbours rarely share a row)."""
+    spaces = [(site, venues.space_slug(n)) for site in venues.SITES for n in range(1, venues.SPACES_PER_SITE + 1)]
+    first_day = datetime.now(PARIS).date() + timedelta(days=2)
+
+    def make(i: int):
+        site, space = spaces[i % len(spaces)]
+        k = i // len(spaces)
+        day = first_day + timedelta(days=k // SLOTS_PER_DAY)
+        start = datetime.combine(day, time(8), PARIS) + timedelta(minutes=90 * (k % SLOTS_PER_DAY))
+        body = {
+            "site": site, "space": space, "title": f"Bench {i}", "attendees": 2,
+            "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(),
+        }  # fmt: skip
+        return "POST", "/api/v1/bookings", body, {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+
+    return make
+
+
+def bare_maker(i: int):
+    return "POST", "/bare", {"title": f"Bench {i}"}, {}
+
+
+def _make_tokens(app, n: int) -> list[str]:
+    from booking.extensions import db
+    from booking.services import accounts
+
+    with app.app_context():
+        accounts.ensure_organisation("bench-co")
+        tokens = []
+        for i in range(n):
+            user = accounts.create_user(f"bench{i}@bench-co.example", organisation="bench-co")
+            tokens.append(accounts.create_token(user, name="bench")[0])
+        db.session.remove()
+    return tokens
+
+
+def _figures(result: LoadResult) -> dict:
+    return {
+        "requests": result.requests,
+        "per_second": round(result.per_second, 1),
+        **{f"{k}_ms": v for k, v in percentiles(result.latencies_ms).items()},
+        "statuses": dict(result.statuses),
+        "errors": dict(result.errors),
+    }
+
+
+def run(args) -> dict:
+    seconds = 4 if args.quick else 15
+    clients = int(os.environ.get("ONEXP_BENCH_CLIENTS", "8"))
+    with scratch_dir() as tmp, throwaway_postgres("onexp_bench_booking") as url:
+        sites_file = venues.write_sites_file(tmp / "sites.toml")
+        app = prepared_app(url, sites_file)
+        tokens = _make_tokens(app, clients)
+        env = {"ONEXP_DATABASE_URL": url, "ONEXP_SITES_FILE": str(sites_file), "ONEXP_LOG_LEVEL": "WARNING"}
+        make_booking, counter = slot_maker(tokens), itertools.count()
+
+        def bare_run() -> LoadResult:
+            with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as port:
+                hammer(port, bare_maker, threads=clients, seconds=WARM_UP)
+                return hammer(port, bare_maker, threads=clients, seconds=seconds)
+
+        bare_runs = [bare_run()]
+        with gunicorn("booking:create_app()", env=env, probe="/healthz", log=LOGS / "gunicorn-booking.log") as port:
+            warm = hammer(port, make_booking, threads=clients, seconds=WARM_UP, counter=counter)
+            booked = hammer(port, make_booking, threads=clients, seconds=seconds, counter=counter)
+        if not args.quick:
+            bare_runs.append(bare_run())  # before and after: the machine's other load drifts
+        bare = LoadResult(seconds=sum(r.seconds for r in bare_runs))
+        for r in bare_runs:
+            bare.latencies_ms += r.latencies_ms
+            bare.statuses.update(r.statuses)
+            bare.errors.update(r.errors)
+
+        from booking.extensions import db
+        from booking.models import ACTIVE_STATUSES, Booking
+
+        with app.app_context():
+            stored = db.session.scalar(select(func.count(Booking.id)).where(Booking.status.in_(ACTIVE_STATUSES)))
+            overlaps = db.session.scalar(OVERLAPS)
+            db.session.remove()
+            db.engine.dispose()
+
+    created = warm.statuses[201] + booked.statuses[201]
+    non_201 = sum(n for s, n in (warm.statuses + booked.statuses).items() if s != 201)
+    ratio = booked.per_second / bare.per_second if bare.per_second else 0.0
+    served = runpy.run_path(str(CONFIG))  # what gunicorn ran with, read from the same file
+    workers, threads = served["workers"], served["threads"]
+    result = {
+        "gunicorn": {"workers": workers, "threads": threads},
+        "clients": clients,
+        "seconds_per_run": seconds,
+        "bare": _figures(bare),
+        "booking": _figures(booked),
+        "ratio": round(ratio, 3),
+        "target_ratio": TARGET_RATIO,
+        "non_201": non_201,
+        "client_errors": sum((warm.errors + booked.errors).values()),
+        "bookings_created": created,
+        "active_bookings_in_db": stored,
+        "double_bookings": overlaps,
+    }
+    print(f"gunicorn {workers} workers × {threads} threads; {clients} keep-alive clients; {seconds} s per run")
+    table(
+        [
+            ("bare Flask JSON", f"{bare.per_second:,.0f}", *_ms(bare), "-"),
+            ("POST /api/v1/bookings", f"{booked.per_second:,.0f}", *_ms(booked), str(non_201)),
+        ],
+        ("endpoint", "req/s", "p50 ms", "p99 ms", "non-201"),
+    )
+    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
+    print(f"ratio booking/bare = {ratio:.2f} ({verdict} the target ≥ {TARGET_RATIO})")
+    print(f"bookings: {created} answered 201, {stored} active in the database, {overlaps} overlapping pairs")
+    return result
+
+
+def _ms(result: LoadResult) -> tuple[str, str]:
+    figures = percentiles(result.latencies_ms)
+    return f"{figures['p50']:.1f}", f"{figures['p99']:.1f}"
