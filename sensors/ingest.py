@@ -41,6 +41,7 @@ SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session (and queu
 RECEIVE_MAXIMUM = 20000  # unacknowledged QoS 1 messages the broker may send before waiting for acks
 REGISTRY_REFRESH = 30.0  # seconds between reloads of the sensor registry
 REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown device shows up
+SLOW_BATCH = 0.5  # seconds: a batch slower than this is logged (database contention, a huge backlog)
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
 
@@ -281,6 +282,7 @@ class IngestWorker:
     def _write(self, messages: list[Message]) -> None:
         """Decode, record in one transaction, then acknowledge; retry the database, never die."""
         delay = 0.5
+        started = time.monotonic()
         while True:
             try:
                 self.registry.refresh_if_due()
@@ -301,11 +303,11 @@ class IngestWorker:
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
         self.stats["batches"] += 1
+        took = time.monotonic() - started
+        if took > SLOW_BATCH:
+            log.warning("slow batch: %d messages took %.2f s", len(messages), took)
         if self.door_states is not None and recorded.spaces:
-            try:
-                self.door_states.publish(set(recorded.spaces))
-            except Exception:  # door displays are a convenience; readings come first
-                log.exception("could not publish door states")
+            self.door_states.changed(set(recorded.spaces))
 
     def _batch(self, messages: list[Message]) -> occupancy.Batch:
         batch = occupancy.Batch()
