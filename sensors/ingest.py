@@ -342,6 +342,9 @@ class IngestWorker:
                     )
             except PayloadRejected as rejected:
                 self._reject(batch, route.slug, rejected.reason, rejected.detail)
+            except Exception as error:  # a bug of ours must not stall every message behind this one
+                log.exception("could not decode a message from %s", route.slug)
+                self._reject(batch, route.slug, "malformed", f"{type(error).__name__}: {error}")
         return batch
 
     def _reject(self, batch: occupancy.Batch, device: str, reason: str, detail: str) -> None:

@@ -136,3 +136,21 @@ def test_no_personal_data_is_stored(make_sensor, start_worker, device, now):
         everything += repr(db.session.execute(text(f"SELECT * FROM {table}")).all())
     for personal in ("00:16:28", "192.168", "Alice", "base64"):
         assert personal not in everything
+
+
+def test_a_bug_in_decoding_one_message_does_not_stall_the_others(monkeypatch, make_sensor, start_worker, device, now):
+    import sensors.ingest
+
+    real_decode = sensors.ingest.decode
+
+    def buggy_decode(payload, fmt, *, received_at):
+        if b"boom" in payload:
+            raise RuntimeError("a bug we have not met yet")
+        return real_decode(payload, fmt, received_at=received_at)
+
+    monkeypatch.setattr(sensors.ingest, "decode", buggy_decode)
+    sensor = make_sensor()
+    start_worker()
+    device.reading(sensor, count=1, boom=True)
+    device.reading(sensor, count=2, ts=now)
+    eventually(lambda: stored_readings(sensor) == 1 and rejections(sensor.slug) == {"malformed": 1})
