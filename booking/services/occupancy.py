@@ -143,6 +143,13 @@ _APPLY_LATEST = (
 )
 
 
+# A sensor as the combining rule sees it (the fields of booking.occupancy.SensorState, in order).
+_STATE_COLUMNS = (
+    Sensor.slug, Sensor.kind, Sensor.interval_seconds, Sensor.status,
+    Sensor.last_seen_at, Sensor.observed_at, Sensor.count, Sensor.present,
+)  # fmt: skip
+
+
 def _executemany(sql: str, rows: list[tuple]) -> int:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
@@ -214,22 +221,10 @@ def _apply_crossings(readings: list[SensorReading]) -> None:
     if not readings:
         return
     table = Sensor.__table__
-    query = select(table).where(table.c.id.in_(sorted({r.sensor for r in readings}))).order_by(table.c.id)
+    query = select(Sensor.id, *_STATE_COLUMNS).where(Sensor.id.in_(sorted({r.sensor for r in readings})))
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()  # two workers adding to one headcount must take turns
-    states = {
-        row.id: rules.SensorState(
-            row.slug,
-            row.kind,
-            row.interval_seconds,
-            row.status,
-            row.last_seen_at,
-            row.observed_at,
-            row.count,
-            row.present,
-        )
-        for row in db.session.execute(query)
-    }
+        query = query.order_by(Sensor.id).with_for_update()  # two workers adding to one headcount take turns
+    states = {sensor_id: rules.SensorState(*values) for sensor_id, *values in db.session.execute(query)}
     for r in readings:
         states[r.sensor] = rules.apply_reading(states[r.sensor], r.observed_at, entered=r.entered, exited=r.exited)
     db.session.execute(
@@ -276,10 +271,7 @@ def _refresh_spaces(space_ids: set[int], now: datetime) -> set[int]:
     if not space_ids:
         return set()
     by_space = _sensor_states(space_ids)
-    current = {
-        row.space_id: row
-        for row in db.session.scalars(select(SpaceOccupancy).where(SpaceOccupancy.space_id.in_(space_ids)))
-    }
+    current = _occupancy_rows(space_ids)
     changed = set()
     for space_id in space_ids:
         combined = rules.combine(by_space.get(space_id, []), now)
@@ -305,16 +297,10 @@ def _occupancy_rows(space_ids: Iterable[int]) -> dict[int, SpaceOccupancy]:
     return {row.space_id: row for row in db.session.scalars(query)}
 
 
-_STATE_COLUMNS = (
-    Sensor.space_id, Sensor.slug, Sensor.kind, Sensor.interval_seconds, Sensor.status,
-    Sensor.last_seen_at, Sensor.observed_at, Sensor.count, Sensor.present,
-)  # fmt: skip
-
-
 def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState]]:
     """The sensors of these spaces as the combining rule sees them, in one query."""
     by_space: dict[int, list[rules.SensorState]] = {}
-    query = select(*_STATE_COLUMNS).where(Sensor.space_id.in_(list(space_ids)))
+    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(list(space_ids)))
     for space_id, *values in db.session.execute(query):
         by_space.setdefault(space_id, []).append(rules.SensorState(*values))
     return by_space
