@@ -28,7 +28,7 @@ from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
 from sensors.state import DoorStatePublisher
-from sensors.topics import TopicRef, parse_topic, subscriptions
+from sensors.topics import QOS, ZIGBEE2MQTT, TopicRef, parse_topic, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,18 @@ class Message(NamedTuple):
 
 
 class Registry:
-    """The sensor registry, cached in memory: native sensors by slug, mapped devices by name."""
+    """The sensor registry, cached in memory: native sensors by slug, mapped devices by name.
+
+    A sensor's `topic` is its Zigbee2MQTT friendly name for that format; for the others it is the
+    device's own full topic (a Milesight counter publishing where its installer pointed it), which
+    the worker subscribes to as well.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.by_slug: dict[str, SensorRoute] = {}
         self.by_topic: dict[str, SensorRoute] = {}
+        self.own_topics: dict[str, SensorRoute] = {}  # full topics of devices that cannot use ours
         self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
         self.loaded_at = float("-inf")
 
@@ -74,6 +80,7 @@ class Registry:
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
         self.by_topic = {route.topic: route for route in routes if route.topic}
+        self.own_topics = {r.topic: r for r in routes if r.topic and r.format != ZIGBEE2MQTT}
         self.routed = {}
         self.loaded_at = time.monotonic()
 
@@ -86,8 +93,12 @@ class Registry:
         known = self.routed.get(topic)
         if known is not None:
             return known
-        ref = parse_topic(topic, prefix)
-        route = None if ref is None else self.find(ref)
+        own = self.own_topics.get(topic)
+        if own is not None:
+            ref, route = TopicRef(None, None, own.slug, "occupancy", format=own.format), own
+        else:
+            ref = parse_topic(topic, prefix)
+            route = None if ref is None else self.find(ref)
         if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
             self.routed[topic] = (ref, route)
         return ref, route
@@ -152,6 +163,7 @@ class IngestWorker:
         self.subscribed = threading.Event()  # set once the broker granted the subscriptions
         self.stopping = threading.Event()
         self.aborted = False
+        self.subscribed_own: set[str] = set()
         self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
         self.client = self._client()
         self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
@@ -183,9 +195,22 @@ class IngestWorker:
             return
         self.session += 1
         # Subscribing here brings the subscriptions back after every reconnect.
-        client.subscribe(subscriptions(self.prefix, self.shared_group))
+        client.subscribe(subscriptions(self.prefix, self.shared_group) + self._own_topic_filters())
         self.connected.set()
         log.info("ingest connected to %s as %s", self.url.netloc, self.client_id)
+
+    def _own_topic_filters(self) -> list[tuple[str, int]]:
+        topics = sorted(self.registry.own_topics)
+        self.subscribed_own = set(topics)
+        return [(f"$share/{self.shared_group}/{t}" if self.shared_group else t, QOS) for t in topics]
+
+    def _follow_registry(self) -> None:
+        """Subscribe to the own topics of devices registered since the last (re)connection."""
+        new = set(self.registry.own_topics) - self.subscribed_own
+        if new and self.connected.is_set():
+            self.subscribed_own |= new
+            prefix = f"$share/{self.shared_group}/" if self.shared_group else ""
+            self.client.subscribe([(prefix + topic, QOS) for topic in sorted(new)])
 
     def _on_subscribe(self, _client, _userdata, _mid, reason_codes, _properties) -> None:
         refused = [code for code in reason_codes if code.is_failure]
@@ -265,6 +290,12 @@ class IngestWorker:
                 self._write(messages)
             elif self.stopping.is_set():
                 return
+            else:  # idle: still notice newly registered devices with their own topics
+                try:
+                    self.registry.refresh_if_due()
+                    self._follow_registry()
+                except Exception:  # the database may be away; the next round retries
+                    log.exception("could not refresh the sensor registry")
 
     def _take(self) -> list[Message]:
         try:
@@ -286,6 +317,7 @@ class IngestWorker:
         while True:
             try:
                 self.registry.refresh_if_due()
+                self._follow_registry()
                 batch = self._batch(messages)
                 with self.app.app_context():
                     recorded = occupancy.record_readings(batch, datetime.now(UTC))

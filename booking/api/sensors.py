@@ -25,7 +25,7 @@ class SensorIn(Schema):
     topic = fields.String(
         load_default=None,
         allow_none=True,
-        metadata={"description": "the device's own name, e.g. a Zigbee2MQTT friendly name"},
+        metadata={"description": "a Zigbee2MQTT friendly name, or the full topic of a device that cannot use ours"},
     )
     interval_seconds = fields.Integer(load_default=60, metadata={"description": "how often it reports"})
 

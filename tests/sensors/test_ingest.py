@@ -154,3 +154,12 @@ def test_a_bug_in_decoding_one_message_does_not_stall_the_others(monkeypatch, ma
     device.reading(sensor, count=1, boom=True)
     device.reading(sensor, count=2, ts=now)
     eventually(lambda: stored_readings(sensor) == 1 and rejections(sensor.slug) == {"malformed": 1})
+
+
+def test_a_device_on_its_own_topic_is_mapped_by_that_topic(make_sensor, start_worker, device, now):
+    topic = f"milesight/{unique('vs121')}"  # where the installer pointed the counter
+    sensor = make_sensor(format="milesight", topic=topic)
+    start_worker()
+    device.publish(topic, json.dumps({"report_type": "interval", "current_total": 6}))
+    eventually(lambda: stored_readings(sensor) == 1)
+    assert db.session.get(Sensor, sensor.id).count == 6
