@@ -348,7 +348,10 @@ class IngestWorker:
             if ref is None:
                 continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
             if route is None:
-                self._reject(batch, message.topic, UNKNOWN_DEVICE, "not in the registry")
+                # Counted per device id, not per topic: a device may write under any site and space
+                # (the ACL pins only its id), and made-up levels must not grow the counters table.
+                device = ref.sensor if ref.format == "native" else f"{ref.format}/{ref.sensor}"
+                self._reject(batch, device, UNKNOWN_DEVICE, f"not in the registry ({message.topic[:120]})")
                 continue
             if ref.site is not None and (ref.site, ref.space) != (route.site, route.space):
                 self._reject(batch, route.slug, MISPLACED, f"registered at {route.site}/{route.space}")

@@ -68,7 +68,7 @@ class SiteArgs(Schema):
 
 
 class RejectionSchema(Schema):
-    sensor = fields.String(metadata={"description": "a sensor id, or the topic of an unknown device"})
+    sensor = fields.String(metadata={"description": "a sensor id, registered or not (zigbee2mqtt/<name> for Z2M)"})
     reason = fields.String()
     count = fields.Integer()
     last_at = fields.DateTime()

@@ -91,7 +91,7 @@ class IngestRejection(db.Model):
     __table_args__ = (UniqueConstraint("sensor", "reason"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # a registered sensor's slug, or the topic of an unknown device
+    # a sensor id, registered or not (zigbee2mqtt/<name> for an unknown Zigbee2MQTT device)
     sensor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(20))
     count: Mapped[int] = mapped_column(default=0)

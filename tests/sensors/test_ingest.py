@@ -72,9 +72,10 @@ def test_line_crossings_adjust_the_headcount_whatever_their_order(make_sensor, s
 
 def test_readings_from_unknown_devices_are_counted_and_dropped(start_worker, device):
     start_worker()
-    topic = f"onexp/la-coque/showroom/{unique('ghost')}/occupancy"
-    device.publish(topic, json.dumps({"count": 3}))
-    eventually(lambda: rejections(topic) == {"unknown_device": 1})
+    ghost = unique("ghost")
+    device.publish(f"onexp/la-coque/showroom/{ghost}/occupancy", json.dumps({"count": 3}))
+    device.publish(f"onexp/la-coque/made-up-{ghost}/{ghost}/occupancy", json.dumps({"count": 3}))
+    eventually(lambda: rejections(ghost) == {"unknown_device": 2})  # one counter per device id
     assert db.session.scalar(select(func.count()).select_from(OccupancyReading)) == 0
 
 
