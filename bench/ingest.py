@@ -231,6 +231,7 @@ def latency(backend: str, sensors: int, probes: int) -> dict:
     with broker() as server, database(backend) as url:
         app = prepared_app(url, server.url)
         probe_sensors = register_sensors(app, 10, "probe")
+        register_sensors(app, sensors, "sim-extra")  # the simulator's own names: it finds them registered
         with app.app_context():
             from booking.services import accounts
 
@@ -250,9 +251,12 @@ def latency(backend: str, sensors: int, probes: int) -> dict:
                 env=env, stdout=subprocess.DEVNULL,
             )  # fmt: skip
             processes.append(load)
-            time.sleep(15)  # let the simulator register its sensors and the load settle
             http = requests.Session()
             http.headers["Authorization"] = f"Bearer {token}"
+            last = f"{base}/api/v1/sensors/sim-extra-{sensors - 1:05d}"
+            while not http.get(last, timeout=5).json().get("observed_at"):  # the load is flowing
+                time.sleep(0.5)
+            time.sleep(5)
             client = publisher(server)
             samples = []
             for i in range(probes):

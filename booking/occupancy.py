@@ -106,6 +106,13 @@ def combine(sensors: Iterable[SensorState], now: datetime) -> SpaceState:
     )
 
 
+def headcount(count: int | None, present: bool | None) -> tuple[int | None, bool | None]:
+    """A headcount reading's values: presence follows the count when the sensor did not say."""
+    if present is None and count is not None:
+        present = count > 0
+    return count, present
+
+
 def apply_reading(
     sensor: SensorState,
     observed_at: datetime,
@@ -126,15 +133,13 @@ def apply_reading(
     if count is not None or present is not None:
         if not newer:
             return sensor
+        count, present = headcount(count, present)
         if count is not None:
             values["count"] = count
-        if present is not None:
-            values["present"] = present
-        elif count is not None:
-            values["present"] = count > 0
+        values["present"] = present
     elif entered is not None or exited is not None:
-        headcount = max((sensor.count or 0) + (entered or 0) - (exited or 0), 0)
-        values.update(count=headcount, present=headcount > 0)
+        people = max((sensor.count or 0) + (entered or 0) - (exited or 0), 0)
+        values.update(count=people, present=people > 0)
     if newer:
         values["observed_at"] = observed_at
     return replace(sensor, **values)

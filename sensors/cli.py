@@ -63,7 +63,7 @@ def sensors() -> None:
     "--format", "fmt", type=click.Choice(["native", "zigbee2mqtt", "milesight", "senml", "homeassistant"]),
     default="native", show_default=True,
 )  # fmt: skip
-@click.option("--topic", help="the device's own name, e.g. its Zigbee2MQTT friendly name")
+@click.option("--topic", help="its Zigbee2MQTT friendly name, or the full topic of a device that cannot use ours")
 @click.option("--interval", default=60, show_default=True, help="expected seconds between two reports")
 @with_appcontext
 def sensors_add(sensor_id: str, site: str, space: str, kind: str, fmt: str, topic: str | None, interval: int) -> None:

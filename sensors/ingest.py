@@ -28,7 +28,7 @@ from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
 from sensors.state import DoorStatePublisher
-from sensors.topics import TopicRef, parse_topic, subscriptions
+from sensors.topics import QOS, ZIGBEE2MQTT, TopicRef, parse_topic, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session (and queu
 RECEIVE_MAXIMUM = 20000  # unacknowledged QoS 1 messages the broker may send before waiting for acks
 REGISTRY_REFRESH = 30.0  # seconds between reloads of the sensor registry
 REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown device shows up
+SLOW_BATCH = 0.5  # seconds: a batch slower than this is logged (database contention, a huge backlog)
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
 
@@ -59,12 +60,18 @@ class Message(NamedTuple):
 
 
 class Registry:
-    """The sensor registry, cached in memory: native sensors by slug, mapped devices by name."""
+    """The sensor registry, cached in memory: native sensors by slug, mapped devices by name.
+
+    A sensor's `topic` is its Zigbee2MQTT friendly name for that format; for the others it is the
+    device's own full topic (a Milesight counter publishing where its installer pointed it), which
+    the worker subscribes to as well.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.by_slug: dict[str, SensorRoute] = {}
         self.by_topic: dict[str, SensorRoute] = {}
+        self.own_topics: dict[str, SensorRoute] = {}  # full topics of devices that cannot use ours
         self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
         self.loaded_at = float("-inf")
 
@@ -73,6 +80,7 @@ class Registry:
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
         self.by_topic = {route.topic: route for route in routes if route.topic}
+        self.own_topics = {r.topic: r for r in routes if r.topic and r.format != ZIGBEE2MQTT}
         self.routed = {}
         self.loaded_at = time.monotonic()
 
@@ -85,8 +93,12 @@ class Registry:
         known = self.routed.get(topic)
         if known is not None:
             return known
-        ref = parse_topic(topic, prefix)
-        route = None if ref is None else self.find(ref)
+        own = self.own_topics.get(topic)
+        if own is not None:
+            ref, route = TopicRef(None, None, own.slug, "occupancy", format=own.format), own
+        else:
+            ref = parse_topic(topic, prefix)
+            route = None if ref is None else self.find(ref)
         if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
             self.routed[topic] = (ref, route)
         return ref, route
@@ -151,6 +163,7 @@ class IngestWorker:
         self.subscribed = threading.Event()  # set once the broker granted the subscriptions
         self.stopping = threading.Event()
         self.aborted = False
+        self.subscribed_own: set[str] = set()
         self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
         self.client = self._client()
         self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
@@ -182,9 +195,22 @@ class IngestWorker:
             return
         self.session += 1
         # Subscribing here brings the subscriptions back after every reconnect.
-        client.subscribe(subscriptions(self.prefix, self.shared_group))
+        client.subscribe(subscriptions(self.prefix, self.shared_group) + self._own_topic_filters())
         self.connected.set()
         log.info("ingest connected to %s as %s", self.url.netloc, self.client_id)
+
+    def _own_topic_filters(self) -> list[tuple[str, int]]:
+        topics = sorted(self.registry.own_topics)
+        self.subscribed_own = set(topics)
+        return [(f"$share/{self.shared_group}/{t}" if self.shared_group else t, QOS) for t in topics]
+
+    def _follow_registry(self) -> None:
+        """Subscribe to the own topics of devices registered since the last (re)connection."""
+        new = set(self.registry.own_topics) - self.subscribed_own
+        if new and self.connected.is_set():
+            self.subscribed_own |= new
+            prefix = f"$share/{self.shared_group}/" if self.shared_group else ""
+            self.client.subscribe([(prefix + topic, QOS) for topic in sorted(new)])
 
     def _on_subscribe(self, _client, _userdata, _mid, reason_codes, _properties) -> None:
         refused = [code for code in reason_codes if code.is_failure]
@@ -264,6 +290,12 @@ class IngestWorker:
                 self._write(messages)
             elif self.stopping.is_set():
                 return
+            else:  # idle: still notice newly registered devices with their own topics
+                try:
+                    self.registry.refresh_if_due()
+                    self._follow_registry()
+                except Exception:  # the database may be away; the next round retries
+                    log.exception("could not refresh the sensor registry")
 
     def _take(self) -> list[Message]:
         try:
@@ -281,9 +313,11 @@ class IngestWorker:
     def _write(self, messages: list[Message]) -> None:
         """Decode, record in one transaction, then acknowledge; retry the database, never die."""
         delay = 0.5
+        started = time.monotonic()
         while True:
             try:
                 self.registry.refresh_if_due()
+                self._follow_registry()
                 batch = self._batch(messages)
                 with self.app.app_context():
                     recorded = occupancy.record_readings(batch, datetime.now(UTC))
@@ -301,11 +335,11 @@ class IngestWorker:
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
         self.stats["batches"] += 1
+        took = time.monotonic() - started
+        if took > SLOW_BATCH:
+            log.warning("slow batch: %d messages took %.2f s", len(messages), took)
         if self.door_states is not None and recorded.spaces:
-            try:
-                self.door_states.publish(set(recorded.spaces))
-            except Exception:  # door displays are a convenience; readings come first
-                log.exception("could not publish door states")
+            self.door_states.changed(set(recorded.spaces))
 
     def _batch(self, messages: list[Message]) -> occupancy.Batch:
         batch = occupancy.Batch()
@@ -314,7 +348,10 @@ class IngestWorker:
             if ref is None:
                 continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
             if route is None:
-                self._reject(batch, message.topic, UNKNOWN_DEVICE, "not in the registry")
+                # Counted per device id, not per topic: a device may write under any site and space
+                # (the ACL pins only its id), and made-up levels must not grow the counters table.
+                device = ref.sensor if ref.format == "native" else f"{ref.format}/{ref.sensor}"
+                self._reject(batch, device, UNKNOWN_DEVICE, f"not in the registry ({message.topic[:120]})")
                 continue
             if ref.site is not None and (ref.site, ref.space) != (route.site, route.space):
                 self._reject(batch, route.slug, MISPLACED, f"registered at {route.site}/{route.space}")
@@ -340,6 +377,9 @@ class IngestWorker:
                     )
             except PayloadRejected as rejected:
                 self._reject(batch, route.slug, rejected.reason, rejected.detail)
+            except Exception as error:  # a bug of ours must not stall every message behind this one
+                log.exception("could not decode a message from %s", route.slug)
+                self._reject(batch, route.slug, "malformed", f"{type(error).__name__}: {error}")
         return batch
 
     def _reject(self, batch: occupancy.Batch, device: str, reason: str, detail: str) -> None:

@@ -1,7 +1,8 @@
 """Door displays: each space's state, published retained on `<prefix>/<site>/<space>/state`.
 
-Published after every batch that changed a space's occupancy, and every minute for all spaces,
-because bookings start and end with no message at all. A state is only published when it differs
+Published within a second of a batch that changed a space's occupancy (changes are gathered, so a
+burst of readings costs one publication per space, off the writer's path), and every minute for
+all spaces, because bookings start and end with no message at all. A state is only published when it differs
 from the last one sent, so a retained topic changes when the door display has something to show.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
@@ -21,6 +23,7 @@ from sensors.topics import QOS, state_topic
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0
+GATHER_SECONDS = 1.0
 
 
 class DoorStatePublisher:
@@ -32,6 +35,7 @@ class DoorStatePublisher:
         self.prefix = prefix
         self.refresh = refresh
         self.sent: dict[str, str] = {}  # topic -> the payload last published
+        self.pending: set[int] = set()  # spaces changed since the last publication
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._refresh_forever, name="door-states", daemon=True)
@@ -43,6 +47,11 @@ class DoorStatePublisher:
     def stop(self) -> None:
         self.stopping.set()
         self.thread.join(5)
+
+    def changed(self, space_ids: set[int]) -> None:
+        """Note spaces whose occupancy changed; they are published within GATHER_SECONDS."""
+        with self.lock:
+            self.pending |= space_ids
 
     def publish(self, space_ids: set[int] | None = None, now: datetime | None = None) -> int:
         """Publish the states of these spaces (all when None) that changed; returns how many."""
@@ -62,8 +71,18 @@ class DoorStatePublisher:
         return published
 
     def _refresh_forever(self) -> None:
-        while not self.stopping.wait(self.refresh):
+        last_full = float("-inf")
+        while not self.stopping.wait(GATHER_SECONDS):
+            with self.lock:
+                spaces, self.pending = self.pending, set()
+            everything = time.monotonic() - last_full >= self.refresh
             try:
-                self.publish()
+                if everything:
+                    self.publish()
+                    last_full = time.monotonic()
+                elif spaces:
+                    self.publish(spaces)
             except Exception:  # a database hiccup must not end the refreshes
-                log.exception("could not refresh door states")
+                log.exception("could not publish door states")
+                with self.lock:
+                    self.pending |= spaces

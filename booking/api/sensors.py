@@ -25,7 +25,7 @@ class SensorIn(Schema):
     topic = fields.String(
         load_default=None,
         allow_none=True,
-        metadata={"description": "the device's own name, e.g. a Zigbee2MQTT friendly name"},
+        metadata={"description": "a Zigbee2MQTT friendly name, or the full topic of a device that cannot use ours"},
     )
     interval_seconds = fields.Integer(load_default=60, metadata={"description": "how often it reports"})
 
@@ -68,7 +68,7 @@ class SiteArgs(Schema):
 
 
 class RejectionSchema(Schema):
-    sensor = fields.String(metadata={"description": "a sensor id, or the topic of an unknown device"})
+    sensor = fields.String(metadata={"description": "a sensor id, registered or not (zigbee2mqtt/<name> for Z2M)"})
     reason = fields.String()
     count = fields.Integer()
     last_at = fields.DateTime()

@@ -31,7 +31,7 @@ class Sensor(db.Model):
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # counter | presence
     format: Mapped[str] = mapped_column(String(20), default="native")
-    # the device's own name where it cannot use our topics (a Zigbee2MQTT friendly name)
+    # where it cannot use our topics: its Zigbee2MQTT friendly name, or its own full topic
     topic: Mapped[str | None] = mapped_column(String(200), unique=True)
     interval_seconds: Mapped[int] = mapped_column(default=60)
     status: Mapped[str] = mapped_column(String(10), default="unknown")  # online | offline | unknown
@@ -91,7 +91,7 @@ class IngestRejection(db.Model):
     __table_args__ = (UniqueConstraint("sensor", "reason"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # a registered sensor's slug, or the topic of an unknown device
+    # a sensor id, registered or not (zigbee2mqtt/<name> for an unknown Zigbee2MQTT device)
     sensor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(20))
     count: Mapped[int] = mapped_column(default=0)

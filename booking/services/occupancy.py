@@ -78,25 +78,25 @@ def utcnow() -> datetime:
 def record_readings(batch: Batch, now: datetime) -> Recorded:
     """Store a batch in one transaction; duplicates are absorbed and older readings never win."""
     readings = _unique(batch.readings)
-    sensor_ids = {r.sensor for r in readings} | {s.sensor for s in batch.statuses}
-    sensors = _lock_sensors(sensor_ids)
-    readings = [r for r in readings if r.sensor in sensors]  # deleted meanwhile: dropped
+    space_of = _spaces_of({r.sensor for r in readings} | {s.sensor for s in batch.statuses})
+    readings = [r for r in readings if r.sensor in space_of]  # sensors deleted meanwhile: dropped
+    statuses = [s for s in batch.statuses if s.sensor in space_of]
     headcounts = [r for r in readings if r.count is not None or r.present is not None]
     crossings = [r for r in readings if r.count is None and r.present is None and r.has_occupancy]
-    stored = _insert_readings(headcounts, sensors)
-    new_crossings = _insert_crossings(crossings, sensors)
-    received = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in sensors)
 
-    changed_sensors = _apply(readings, new_crossings, batch.statuses, sensors)
-    if changed_sensors:
-        db.session.execute(
-            update(Sensor.__table__).where(Sensor.__table__.c.id == bindparam("b_id")),
-            [_sensor_row(sensors[sensor_id]) for sensor_id in sorted(changed_sensors)],
-        )
+    stored = _insert_readings(headcounts, space_of)
+    inserted = _insert_crossings(crossings, space_of)
+    new_crossings = [r for r in crossings if (r.sensor, r.observed_at) in inserted]
+    _apply_latest(readings, headcounts)
+    _apply_crossings(new_crossings)
+    _apply_statuses(statuses)
     _count_rejections(batch, now)
-    spaces = _refresh_spaces({sensors[s]["space_id"] for s in changed_sensors}, now)
+    touched = {space_of[r.sensor] for r in headcounts + new_crossings} | {space_of[s.sensor] for s in statuses}
+    spaces = _refresh_spaces(touched, now)
     db.session.commit()
+
     stored += len(new_crossings)
+    received = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in space_of)
     return Recorded(stored, received - stored, frozenset(spaces))
 
 
@@ -107,15 +107,12 @@ def _unique(readings: Iterable[SensorReading]) -> list[SensorReading]:
     return sorted(seen.values(), key=lambda r: r.observed_at)
 
 
-def _lock_sensors(sensor_ids: set[int]) -> dict[int, dict]:
-    """The sensors' current rows, locked on PostgreSQL so that two workers serialise per sensor."""
+def _spaces_of(sensor_ids: set[int]) -> dict[int, int]:
+    """Sensor id -> its space id, for the sensors still registered."""
     if not sensor_ids:
         return {}
-    table = Sensor.__table__
-    query = select(table).where(table.c.id.in_(sorted(sensor_ids))).order_by(table.c.id)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {row.id: dict(row._mapping) for row in db.session.execute(query)}
+    query = select(Sensor.id, Sensor.space_id).where(Sensor.id.in_(sorted(sensor_ids)))
+    return {sensor_id: space_id for sensor_id, space_id in db.session.execute(query)}
 
 
 def _insert(table):
@@ -123,49 +120,62 @@ def _insert(table):
     return dialect.insert(table)
 
 
-def _reading_rows(readings: list[SensorReading], sensors: dict[int, dict]) -> list[dict]:
-    return [
-        {
-            "sensor_id": r.sensor,
-            "space_id": sensors[r.sensor]["space_id"],
-            "observed_at": r.observed_at,
-            "count": r.count,
-            "present": r.present,
-            "entered": r.entered,
-            "exited": r.exited,
-        }
-        for r in readings
-    ]
-
-
+# The hot path of the ingest worker goes to the driver's executemany as tuples (SQLAlchemy's
+# per-row parameter processing cost more than the database itself); times are bound by the
+# column type's own processor, so they compare exactly with what the ORM writes and queries.
 _COLUMNS = ("sensor_id", "space_id", "observed_at", "count", "present", "entered", "exited")
-_INSERT_IGNORING_DUPLICATES = {
-    "sqlite": f"INSERT OR IGNORE INTO occupancy_readings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 7)})",
-    "postgresql": f"INSERT INTO occupancy_readings ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * 7)}) "
-    "ON CONFLICT (sensor_id, observed_at) DO NOTHING",
-}
+_INSERT_READINGS = (
+    f"INSERT INTO occupancy_readings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    "ON CONFLICT (sensor_id, observed_at) DO NOTHING"
+)
+# One statement per sensor and batch. Last seen only moves forward; a battery-less reading keeps
+# the battery known; and the guard that keeps an older headcount from overwriting newer state,
+# even across workers (every right-hand side sees the row as it was before the UPDATE).
+_NEWER = "(? AND (observed_at IS NULL OR observed_at < ?))"  # (has a headcount, its time)
+_APPLY_LATEST = (
+    "UPDATE sensors SET "
+    "last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ? ELSE last_seen_at END, "
+    "battery = COALESCE(?, battery), "
+    f"count = CASE WHEN {_NEWER} THEN COALESCE(?, count) ELSE count END, "
+    f"present = CASE WHEN {_NEWER} THEN ? ELSE present END, "
+    f"observed_at = CASE WHEN {_NEWER} THEN ? ELSE observed_at END "
+    "WHERE id = ?"
+)
 
 
-def _insert_readings(readings: list[SensorReading], sensors: dict[int, dict]) -> int:
+# A sensor as the combining rule sees it (the fields of booking.occupancy.SensorState, in order).
+_STATE_COLUMNS = (
+    Sensor.slug, Sensor.kind, Sensor.interval_seconds, Sensor.status,
+    Sensor.last_seen_at, Sensor.observed_at, Sensor.count, Sensor.present,
+)  # fmt: skip
+
+
+def _executemany(sql: str, rows: list[tuple]) -> int:
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    return connection.exec_driver_sql(sql, rows).rowcount if rows else 0
+
+
+def _time_binder():
+    dialect = db.session.connection().dialect
+    return Sensor.__table__.c.observed_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+
+
+def _insert_readings(readings: list[SensorReading], space_of: dict[int, int]) -> int:
     """Insert headcount and presence readings, skipping duplicates; returns how many were new.
 
-    Which ones were duplicates does not matter here: re-applying a headcount already applied
-    changes nothing (it is not newer than itself). This is the hot path of the ingest worker, so
-    the rows go to the driver's executemany as tuples, bound once by the column's own type.
+    Which ones were duplicates does not matter: re-applying a headcount changes nothing, since
+    it is not newer than itself.
     """
-    if not readings:
-        return 0
-    connection = db.session.connection()
-    dialect = connection.dialect
-    to_db = OccupancyReading.__table__.c.observed_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    to_db = _time_binder()
     rows = [
-        (r.sensor, sensors[r.sensor]["space_id"], to_db(r.observed_at), r.count, r.present, r.entered, r.exited)
-        for r in readings
+        (r.sensor, space_of[r.sensor], to_db(r.observed_at), r.count, r.present, r.entered, r.exited) for r in readings
     ]
-    return connection.exec_driver_sql(_INSERT_IGNORING_DUPLICATES[connection.dialect.name], rows).rowcount
+    return _executemany(_INSERT_READINGS, rows)
 
 
-def _insert_crossings(readings: list[SensorReading], sensors: dict[int, dict]) -> set[tuple[int, datetime]]:
+def _insert_crossings(readings: list[SensorReading], space_of: dict[int, int]) -> set[tuple[int, datetime]]:
     """Insert line-crossing readings; returns the keys that were new, since only those may count."""
     if not readings:
         return set()
@@ -175,71 +185,64 @@ def _insert_crossings(readings: list[SensorReading], sensors: dict[int, dict]) -
         .on_conflict_do_nothing(index_elements=["sensor_id", "observed_at"])
         .returning(table.c.sensor_id, table.c.observed_at)
     )
-    result = db.session.execute(statement, _reading_rows(readings, sensors))
-    return {(row.sensor_id, row.observed_at) for row in result}
+    rows = [
+        {"sensor_id": r.sensor, "space_id": space_of[r.sensor], "observed_at": r.observed_at,
+         "entered": r.entered, "exited": r.exited}
+        for r in readings
+    ]  # fmt: skip
+    return {(row.sensor_id, row.observed_at) for row in db.session.execute(statement, rows)}
 
 
-def _apply(
-    readings: list[SensorReading],
-    new_crossings: set[tuple[int, datetime]],
-    statuses: list[StatusReport],
-    sensors: dict[int, dict],
-) -> set[int]:
-    """Fold the batch into each sensor's latest values (readings come sorted by time)."""
-    changed: set[int] = set()
-    newest: dict[int, SensorReading] = {}
-    folded: dict[int, list[SensorReading]] = {}
-    for reading in readings:
-        row = sensors[reading.sensor]
-        if row["last_seen_at"] is None or reading.received_at > row["last_seen_at"]:
-            row["last_seen_at"] = reading.received_at
-        if reading.battery is not None:
-            row["battery"] = reading.battery
-        changed.add(reading.sensor)
-        if reading.count is None and reading.present is None:
-            if (reading.sensor, reading.observed_at) in new_crossings:
-                folded.setdefault(reading.sensor, []).append(reading)
+def _apply_latest(readings: list[SensorReading], headcounts: list[SensorReading]) -> None:
+    """Each sensor's last seen, battery, and newest headcount of the batch, in one UPDATE per sensor."""
+    seen: dict[int, tuple[datetime, int | None]] = {}
+    for r in readings:
+        last, battery = seen.get(r.sensor, (r.received_at, None))
+        seen[r.sensor] = (max(last, r.received_at), r.battery if r.battery is not None else battery)
+    newest = {r.sensor: r for r in headcounts}  # readings are sorted by time: the last one wins
+    to_db = _time_binder()
+    rows = []
+    for sensor, (at, battery) in seen.items():
+        reading = newest.get(sensor)
+        if reading is None:
+            observed, count, present = None, None, None
         else:
-            newest[reading.sensor] = reading
-    for sensor_id, reading in newest.items():
-        if sensor_id not in folded:  # the usual case: only the newest headcount can matter
-            folded[sensor_id] = [reading]
-        else:
-            folded[sensor_id] = sorted([*folded[sensor_id], reading], key=lambda r: r.observed_at)
-    for sensor_id, sensor_readings in folded.items():
-        row = sensors[sensor_id]
-        state = _state(row)
-        for r in sensor_readings:
-            state = rules.apply_reading(
-                state, r.observed_at, count=r.count, present=r.present, entered=r.entered, exited=r.exited
-            )
-        row.update(observed_at=state.observed_at, count=state.count, present=state.present)
-    for status in statuses:
-        row = sensors[status.sensor]
-        row["status"] = {True: rules.ONLINE, False: rules.OFFLINE, None: rules.UNKNOWN}[status.online]
-        row["status_at"] = status.received_at
-        changed.add(status.sensor)
-    return changed
+            observed = to_db(reading.observed_at)
+            count, present = rules.headcount(reading.count, reading.present)
+        seen_at = to_db(at)
+        has = reading is not None
+        rows.append((seen_at, seen_at, battery, *(has, observed, count), *(has, observed, present),
+                     *(has, observed, observed), sensor))  # fmt: skip
+    _executemany(_APPLY_LATEST, rows)
 
 
-def _state(row: dict) -> rules.SensorState:
-    return rules.SensorState(
-        sensor_id=row["slug"],
-        kind=row["kind"],
-        interval_seconds=row["interval_seconds"],
-        status=row["status"],
-        last_seen_at=row["last_seen_at"],
-        observed_at=row["observed_at"],
-        count=row["count"],
-        present=row["present"],
+def _apply_crossings(readings: list[SensorReading]) -> None:
+    """Fold new line crossings into their sensors' headcounts (rare: read, lock, write)."""
+    if not readings:
+        return
+    table = Sensor.__table__
+    query = select(Sensor.id, *_STATE_COLUMNS).where(Sensor.id.in_(sorted({r.sensor for r in readings})))
+    if db.engine.dialect.name == "postgresql":
+        query = query.order_by(Sensor.id).with_for_update()  # two workers adding to one headcount take turns
+    states = {sensor_id: rules.SensorState(*values) for sensor_id, *values in db.session.execute(query)}
+    for r in readings:
+        states[r.sensor] = rules.apply_reading(states[r.sensor], r.observed_at, entered=r.entered, exited=r.exited)
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id")),
+        [{"b_id": sensor_id, "observed_at": s.observed_at, "count": s.count, "present": s.present}
+         for sensor_id, s in states.items()],
+    )  # fmt: skip
+
+
+def _apply_statuses(statuses: list[StatusReport]) -> None:
+    if not statuses:
+        return
+    table = Sensor.__table__
+    names = {True: rules.ONLINE, False: rules.OFFLINE, None: rules.UNKNOWN}
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id")),
+        [{"b_id": s.sensor, "status": names[s.online], "status_at": s.received_at} for s in statuses],
     )
-
-
-_SENSOR_COLUMNS = ("status", "status_at", "last_seen_at", "battery", "observed_at", "count", "present")
-
-
-def _sensor_row(row: dict) -> dict:
-    return {"b_id": row["id"], **{name: row[name] for name in _SENSOR_COLUMNS}}
 
 
 def _count_rejections(batch: Batch, now: datetime) -> None:
@@ -268,10 +271,7 @@ def _refresh_spaces(space_ids: set[int], now: datetime) -> set[int]:
     if not space_ids:
         return set()
     by_space = _sensor_states(space_ids)
-    current = {
-        row.space_id: row
-        for row in db.session.scalars(select(SpaceOccupancy).where(SpaceOccupancy.space_id.in_(space_ids)))
-    }
+    current = _occupancy_rows(space_ids)
     changed = set()
     for space_id in space_ids:
         combined = rules.combine(by_space.get(space_id, []), now)
@@ -298,10 +298,11 @@ def _occupancy_rows(space_ids: Iterable[int]) -> dict[int, SpaceOccupancy]:
 
 
 def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState]]:
-    table = Sensor.__table__
+    """The sensors of these spaces as the combining rule sees them, in one query."""
     by_space: dict[int, list[rules.SensorState]] = {}
-    for row in db.session.execute(select(table).where(table.c.space_id.in_(list(space_ids)))):
-        by_space.setdefault(row.space_id, []).append(_state(row._mapping))
+    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(list(space_ids)))
+    for space_id, *values in db.session.execute(query):
+        by_space.setdefault(space_id, []).append(rules.SensorState(*values))
     return by_space
 
 

@@ -72,9 +72,10 @@ def test_line_crossings_adjust_the_headcount_whatever_their_order(make_sensor, s
 
 def test_readings_from_unknown_devices_are_counted_and_dropped(start_worker, device):
     start_worker()
-    topic = f"onexp/la-coque/showroom/{unique('ghost')}/occupancy"
-    device.publish(topic, json.dumps({"count": 3}))
-    eventually(lambda: rejections(topic) == {"unknown_device": 1})
+    ghost = unique("ghost")
+    device.publish(f"onexp/la-coque/showroom/{ghost}/occupancy", json.dumps({"count": 3}))
+    device.publish(f"onexp/la-coque/made-up-{ghost}/{ghost}/occupancy", json.dumps({"count": 3}))
+    eventually(lambda: rejections(ghost) == {"unknown_device": 2})  # one counter per device id
     assert db.session.scalar(select(func.count()).select_from(OccupancyReading)) == 0
 
 
@@ -136,3 +137,30 @@ def test_no_personal_data_is_stored(make_sensor, start_worker, device, now):
         everything += repr(db.session.execute(text(f"SELECT * FROM {table}")).all())
     for personal in ("00:16:28", "192.168", "Alice", "base64"):
         assert personal not in everything
+
+
+def test_a_bug_in_decoding_one_message_does_not_stall_the_others(monkeypatch, make_sensor, start_worker, device, now):
+    import sensors.ingest
+
+    real_decode = sensors.ingest.decode
+
+    def buggy_decode(payload, fmt, *, received_at):
+        if b"boom" in payload:
+            raise RuntimeError("a bug we have not met yet")
+        return real_decode(payload, fmt, received_at=received_at)
+
+    monkeypatch.setattr(sensors.ingest, "decode", buggy_decode)
+    sensor = make_sensor()
+    start_worker()
+    device.reading(sensor, count=1, boom=True)
+    device.reading(sensor, count=2, ts=now)
+    eventually(lambda: stored_readings(sensor) == 1 and rejections(sensor.slug) == {"malformed": 1})
+
+
+def test_a_device_on_its_own_topic_is_mapped_by_that_topic(make_sensor, start_worker, device, now):
+    topic = f"milesight/{unique('vs121')}"  # where the installer pointed the counter
+    sensor = make_sensor(format="milesight", topic=topic)
+    start_worker()
+    device.publish(topic, json.dumps({"report_type": "interval", "current_total": 6}))
+    eventually(lambda: stored_readings(sensor) == 1)
+    assert db.session.get(Sensor, sensor.id).count == 6
