@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from booking import daylife
+from booking import daylife, rules
 from booking.errors import Conflict
 from booking.extensions import db
 from booking.models import AlertKind, Booking, Space, Status, User
@@ -29,11 +29,6 @@ class SensorView:
 
     health: Callable[[int, datetime], str]
     presence: Callable[[int, datetime, datetime], bool]
-
-
-def no_sensors() -> SensorView:
-    """Until a space reports, it has no healthy sensor: nothing is released by presence."""
-    return SensorView(health=lambda _space, _now: "missing", presence=lambda _space, _start, _end: False)
 
 
 def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Booking:
@@ -61,7 +56,7 @@ def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> li
                 Booking.status == Status.CONFIRMED,
                 Booking.checked_in_at.is_(None),
                 Booking.start_at <= now + timedelta(minutes=early),
-                Booking.start_at >= now - bookings.rules.MAX_BLOCK,
+                Booking.start_at >= now - rules.MAX_BLOCK,
                 Booking.end_at > now,
             )
             .order_by(Booking.start_at)
@@ -69,12 +64,28 @@ def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> li
     )
 
 
+def _watch_from(booking: Booking) -> datetime:
+    """When presence starts to count for a booking: its check-in window opening, but not
+    while the previous booking's people may still be in the room (its block, teardown included)."""
+    opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+    previous_end = db.session.scalar(
+        select(func.max(Booking.block_end)).where(
+            Booking.space_id == booking.space_id,
+            Booking.id != booking.id,
+            Booking.status == Status.CONFIRMED,
+            Booking.start_at < booking.start_at,
+            Booking.block_end > opens,
+        )
+    )
+    return max(opens, previous_end) if previous_end else opens
+
+
 def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
-    """Check in every running booking whose space's sensors saw people in its window."""
+    """Check in every running booking whose space's sensors saw its people in its window."""
     done = 0
     for booking in _running(now):
         space: Space = booking.space
-        opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+        opens = _watch_from(booking)
         decision = daylife.auto_check_in(
             status=booking.status, checked_in=False, manual_checkin=space.manual_checkin,
             start=booking.start_at, end=booking.end_at, now=now,
@@ -107,7 +118,7 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
         if not decision:
             log.debug("booking %s not released: %s", booking.id, decision.reason)
             continue
-        target = bookings.rules.next_status(booking.status, "release")
+        target = rules.next_status(booking.status, "release")
         bookings._change(
             booking, None, "release", target,
             detail={"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes},
