@@ -14,9 +14,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -28,6 +27,7 @@ from paho.mqtt.properties import Properties
 from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
+from sensors.state import DoorStatePublisher
 from sensors.topics import TopicRef, parse_topic, subscriptions
 
 log = logging.getLogger(__name__)
@@ -44,16 +44,18 @@ REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown devi
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
 
-@dataclass(frozen=True)
-class Message:
-    """What `on_message` keeps of a delivery: enough to decode it later and acknowledge it."""
+class Message(NamedTuple):
+    """What `on_message` keeps of a delivery: enough to decode it later and acknowledge it.
+
+    A named tuple and a float time: this is built on paho's thread for every message.
+    """
 
     topic: str
     payload: bytes
     mid: int
     qos: int
     session: int  # the connection it arrived on: an ack is only valid on that one
-    received_at: datetime
+    received: float  # time.time()
 
 
 class Registry:
@@ -63,6 +65,7 @@ class Registry:
         self.app = app
         self.by_slug: dict[str, SensorRoute] = {}
         self.by_topic: dict[str, SensorRoute] = {}
+        self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
         self.loaded_at = float("-inf")
 
     def reload(self) -> None:
@@ -70,11 +73,23 @@ class Registry:
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
         self.by_topic = {route.topic: route for route in routes if route.topic}
+        self.routed = {}
         self.loaded_at = time.monotonic()
 
     def refresh_if_due(self) -> None:
         if time.monotonic() - self.loaded_at > REGISTRY_REFRESH:
             self.reload()
+
+    def route(self, topic: str, prefix: str) -> tuple[TopicRef | None, SensorRoute | None]:
+        """The topic's parsed name and registered sensor (either may be None), cached per topic."""
+        known = self.routed.get(topic)
+        if known is not None:
+            return known
+        ref = parse_topic(topic, prefix)
+        route = None if ref is None else self.find(ref)
+        if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
+            self.routed[topic] = (ref, route)
+        return ref, route
 
     def find(self, ref: TopicRef) -> SensorRoute | None:
         route = self._find(ref)
@@ -119,7 +134,7 @@ class IngestWorker:
         client_id: str | None = None,
         shared_group: str | None = None,
         batch_size: int = BATCH_SIZE,
-        on_recorded: Callable[[occupancy.Recorded], None] | None = None,
+        door_states: bool = True,
     ) -> None:
         config = app.config
         self.app = app
@@ -128,7 +143,6 @@ class IngestWorker:
         self.client_id = client_id or config["MQTT_CLIENT_ID"]
         self.shared_group = config["MQTT_SHARED_GROUP"] if shared_group is None else shared_group
         self.batch_size = batch_size
-        self.on_recorded = on_recorded
         self.registry = Registry(app)
         self.reject_log = RejectLog()
         self.queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
@@ -139,6 +153,7 @@ class IngestWorker:
         self.aborted = False
         self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
         self.client = self._client()
+        self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
         self.writer = threading.Thread(target=self._write_forever, name="ingest-writer", daemon=True)
 
     # --- MQTT side (paho's network thread) --------------------------------------------------
@@ -184,14 +199,12 @@ class IngestWorker:
             log.warning("ingest lost the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
-        self.queue.put(
-            Message(message.topic, message.payload, message.mid, message.qos, self.session, datetime.now(UTC))
-        )
+        self.queue.put(Message(message.topic, message.payload, message.mid, message.qos, self.session, time.time()))
 
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> IngestWorker:
-        """Load the registry, connect (retrying in the background) and start the writer."""
+        """Load the registry, connect (retrying in the background), start the writer and door states."""
         self.registry.reload()
         self.writer.start()
         properties = Properties(PacketTypes.CONNECT)
@@ -205,12 +218,16 @@ class IngestWorker:
             properties=properties,
         )
         self.client.loop_start()
+        if self.door_states is not None:
+            self.door_states.start()
         return self
 
     def stop(self, timeout: float = 10) -> None:
         """Finish the queued messages, acknowledge them, then disconnect."""
         self.stopping.set()
         self.writer.join(timeout)
+        if self.door_states is not None:
+            self.door_states.stop()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -219,6 +236,8 @@ class IngestWorker:
         self.aborted = True
         self.session += 1  # acks still in the writer's hands become invalid
         self.stopping.set()
+        if self.door_states is not None:
+            self.door_states.stop()
         self.client.loop_stop()
         sock = self.client.socket()
         if sock is not None:
@@ -275,42 +294,43 @@ class IngestWorker:
                 log.exception("could not store %d messages; retrying in %.1f s", len(messages), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 30)
+        session = self.session
         for message in messages:
-            if message.session == self.session:
+            if message.session == session and message.qos:
                 self.client.ack(message.mid, message.qos)
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
         self.stats["batches"] += 1
-        if self.on_recorded is not None:
+        if self.door_states is not None and recorded.spaces:
             try:
-                self.on_recorded(recorded)
-            except Exception:
-                log.exception("after-batch hook failed")
+                self.door_states.publish(set(recorded.spaces))
+            except Exception:  # door displays are a convenience; readings come first
+                log.exception("could not publish door states")
 
     def _batch(self, messages: list[Message]) -> occupancy.Batch:
         batch = occupancy.Batch()
         for message in messages:
-            ref = parse_topic(message.topic, self.prefix)
+            ref, route = self.registry.route(message.topic, self.prefix)
             if ref is None:
                 continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
-            route = self.registry.find(ref)
             if route is None:
                 self._reject(batch, message.topic, UNKNOWN_DEVICE, "not in the registry")
                 continue
             if ref.site is not None and (ref.site, ref.space) != (route.site, route.space):
                 self._reject(batch, route.slug, MISPLACED, f"registered at {route.site}/{route.space}")
                 continue
+            received_at = datetime.fromtimestamp(message.received, UTC)
             try:
                 if ref.channel == "status":
                     online = parse_status(message.payload)
-                    batch.statuses.append(occupancy.StatusReport(route.id, online, message.received_at))
+                    batch.statuses.append(occupancy.StatusReport(route.id, online, received_at))
                 else:
-                    reading = decode(message.payload, route.format, received_at=message.received_at)
+                    reading = decode(message.payload, route.format, received_at=received_at)
                     batch.readings.append(
                         occupancy.SensorReading(
                             route.id,
                             reading.observed_at,
-                            message.received_at,
+                            received_at,
                             count=reading.count,
                             present=reading.present,
                             entered=reading.entered,

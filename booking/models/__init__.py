@@ -3,6 +3,8 @@
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.feeds import FeedScope, FeedToken
+from booking.models.logins import LoginFailure
 from booking.models.occupancy import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.scheduling import SchedulerLease, UtilizationDay
 from booking.models.sites import Closure, Site, Space
@@ -30,6 +32,9 @@ __all__ = [
     "Closure",
     "IngestRejection",
     "OccupancyReading",
+    "FeedScope",
+    "FeedToken",
+    "LoginFailure",
     "Organisation",
     "Role",
     "Sensor",

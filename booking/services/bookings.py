@@ -204,16 +204,20 @@ def _change(
     from_status = None if action == "create" else booking.status
     if to_status is not None:
         booking.status = to_status
-    db.session.add(
-        BookingEvent(
-            booking=booking,
-            actor_id=actor.id if actor else None,
-            action=action,
-            from_status=from_status,
-            to_status=booking.status,
-            detail=detail or {},
-        )
+    event = BookingEvent(
+        booking=booking,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        detail=detail or {},
     )
+    # A new booking's event rides in with it (booking.events) when _insert adds it inside
+    # its savepoint; adding it here would make the booking pending already, and
+    # begin_nested() flushes pending rows *before* the SAVEPOINT, so an overlap refused by
+    # the database would poison the whole transaction (a 500 instead of a 409).
+    if booking in db.session:
+        db.session.add(event)
 
 
 def _organisation_for(actor: User, slug: str | None) -> Organisation:
@@ -235,8 +239,10 @@ def _new_booking(
 ) -> Booking:  # fmt: skip
     block_start, block_end = rules.blocked_interval(policy, start, end)
     status = rules.initial_status(hold=hold, requires_approval=space.requires_approval)
+    if group is not None and group.id is None:
+        db.session.flush()  # the group's id: by id, so the booking stays out of the session until _insert
     booking = Booking(
-        space=space, organisation=organisation, created_by_id=actor.id, group=group,
+        space=space, organisation=organisation, created_by_id=actor.id, group_id=group.id if group else None,
         title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
         start_at=start, end_at=end, block_start=block_start, block_end=block_end,
         status=status, price_excl_vat=rules.quote(policy, start, end).excl_vat,
@@ -459,7 +465,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap_violation(exc):
-            raise Conflict("the space was booked for that time by someone else a moment ago") from None
+            raise Conflict("the space was booked for that time by someone else a moment ago", conflicts=[]) from None
         raise
     db.session.commit()
     return booking

@@ -81,10 +81,13 @@ def record_readings(batch: Batch, now: datetime) -> Recorded:
     sensor_ids = {r.sensor for r in readings} | {s.sensor for s in batch.statuses}
     sensors = _lock_sensors(sensor_ids)
     readings = [r for r in readings if r.sensor in sensors]  # deleted meanwhile: dropped
-    stored = _insert_readings(readings, sensors)
-    duplicates = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in sensors) - len(stored)
+    headcounts = [r for r in readings if r.count is not None or r.present is not None]
+    crossings = [r for r in readings if r.count is None and r.present is None and r.has_occupancy]
+    stored = _insert_readings(headcounts, sensors)
+    new_crossings = _insert_crossings(crossings, sensors)
+    received = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in sensors)
 
-    changed_sensors = _apply(readings, batch.statuses, sensors, stored)
+    changed_sensors = _apply(readings, new_crossings, batch.statuses, sensors)
     if changed_sensors:
         db.session.execute(
             update(Sensor.__table__).where(Sensor.__table__.c.id == bindparam("b_id")),
@@ -93,7 +96,8 @@ def record_readings(batch: Batch, now: datetime) -> Recorded:
     _count_rejections(batch, now)
     spaces = _refresh_spaces({sensors[s]["space_id"] for s in changed_sensors}, now)
     db.session.commit()
-    return Recorded(len(stored), duplicates, frozenset(spaces))
+    stored += len(new_crossings)
+    return Recorded(stored, received - stored, frozenset(spaces))
 
 
 def _unique(readings: Iterable[SensorReading]) -> list[SensorReading]:
@@ -119,9 +123,8 @@ def _insert(table):
     return dialect.insert(table)
 
 
-def _insert_readings(readings: list[SensorReading], sensors: dict[int, dict]) -> set[tuple[int, datetime]]:
-    """Insert the occupancy readings; returns the (sensor, observed_at) keys that were new."""
-    rows = [
+def _reading_rows(readings: list[SensorReading], sensors: dict[int, dict]) -> list[dict]:
+    return [
         {
             "sensor_id": r.sensor,
             "space_id": sensors[r.sensor]["space_id"],
@@ -132,9 +135,39 @@ def _insert_readings(readings: list[SensorReading], sensors: dict[int, dict]) ->
             "exited": r.exited,
         }
         for r in readings
-        if r.has_occupancy
     ]
-    if not rows:
+
+
+_COLUMNS = ("sensor_id", "space_id", "observed_at", "count", "present", "entered", "exited")
+_INSERT_IGNORING_DUPLICATES = {
+    "sqlite": f"INSERT OR IGNORE INTO occupancy_readings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 7)})",
+    "postgresql": f"INSERT INTO occupancy_readings ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * 7)}) "
+    "ON CONFLICT (sensor_id, observed_at) DO NOTHING",
+}
+
+
+def _insert_readings(readings: list[SensorReading], sensors: dict[int, dict]) -> int:
+    """Insert headcount and presence readings, skipping duplicates; returns how many were new.
+
+    Which ones were duplicates does not matter here: re-applying a headcount already applied
+    changes nothing (it is not newer than itself). This is the hot path of the ingest worker, so
+    the rows go to the driver's executemany as tuples, bound once by the column's own type.
+    """
+    if not readings:
+        return 0
+    connection = db.session.connection()
+    dialect = connection.dialect
+    to_db = OccupancyReading.__table__.c.observed_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    rows = [
+        (r.sensor, sensors[r.sensor]["space_id"], to_db(r.observed_at), r.count, r.present, r.entered, r.exited)
+        for r in readings
+    ]
+    return connection.exec_driver_sql(_INSERT_IGNORING_DUPLICATES[connection.dialect.name], rows).rowcount
+
+
+def _insert_crossings(readings: list[SensorReading], sensors: dict[int, dict]) -> set[tuple[int, datetime]]:
+    """Insert line-crossing readings; returns the keys that were new, since only those may count."""
+    if not readings:
         return set()
     table = OccupancyReading.__table__
     statement = (
@@ -142,30 +175,44 @@ def _insert_readings(readings: list[SensorReading], sensors: dict[int, dict]) ->
         .on_conflict_do_nothing(index_elements=["sensor_id", "observed_at"])
         .returning(table.c.sensor_id, table.c.observed_at)
     )
-    result = db.session.execute(statement, rows, execution_options={"insertmanyvalues_page_size": 1000})
+    result = db.session.execute(statement, _reading_rows(readings, sensors))
     return {(row.sensor_id, row.observed_at) for row in result}
 
 
 def _apply(
-    readings: list[SensorReading], statuses: list[StatusReport], sensors: dict[int, dict], stored: set
+    readings: list[SensorReading],
+    new_crossings: set[tuple[int, datetime]],
+    statuses: list[StatusReport],
+    sensors: dict[int, dict],
 ) -> set[int]:
+    """Fold the batch into each sensor's latest values (readings come sorted by time)."""
     changed: set[int] = set()
+    newest: dict[int, SensorReading] = {}
+    folded: dict[int, list[SensorReading]] = {}
     for reading in readings:
         row = sensors[reading.sensor]
-        row["last_seen_at"] = max(filter(None, (row["last_seen_at"], reading.received_at)))
+        if row["last_seen_at"] is None or reading.received_at > row["last_seen_at"]:
+            row["last_seen_at"] = reading.received_at
         if reading.battery is not None:
             row["battery"] = reading.battery
         changed.add(reading.sensor)
-        if (reading.sensor, reading.observed_at) not in stored:
-            continue  # a duplicate: its values were applied the first time
-        state = rules.apply_reading(
-            _state(row),
-            reading.observed_at,
-            count=reading.count,
-            present=reading.present,
-            entered=reading.entered,
-            exited=reading.exited,
-        )
+        if reading.count is None and reading.present is None:
+            if (reading.sensor, reading.observed_at) in new_crossings:
+                folded.setdefault(reading.sensor, []).append(reading)
+        else:
+            newest[reading.sensor] = reading
+    for sensor_id, reading in newest.items():
+        if sensor_id not in folded:  # the usual case: only the newest headcount can matter
+            folded[sensor_id] = [reading]
+        else:
+            folded[sensor_id] = sorted([*folded[sensor_id], reading], key=lambda r: r.observed_at)
+    for sensor_id, sensor_readings in folded.items():
+        row = sensors[sensor_id]
+        state = _state(row)
+        for r in sensor_readings:
+            state = rules.apply_reading(
+                state, r.observed_at, count=r.count, present=r.present, entered=r.entered, exited=r.exited
+            )
         row.update(observed_at=state.observed_at, count=state.count, present=state.present)
     for status in statuses:
         row = sensors[status.sensor]
@@ -263,16 +310,17 @@ def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState
 
 def live_occupancy(space: Space, now: datetime | None = None) -> dict:
     """A space's occupancy now: count, presence, since when, from which sensors, fresh or not."""
-    return _live([space], now or utcnow())[0]
+    return live_states([space], now or utcnow())[0]
 
 
 def site_occupancy(site_slug: str, now: datetime | None = None) -> list[dict]:
     """Every active space of a site, as `live_occupancy` shows it."""
     site = catalog.get_site(site_slug)
-    return _live([space for space in site.spaces if space.active], now or utcnow())
+    return live_states([space for space in site.spaces if space.active], now or utcnow())
 
 
-def _live(spaces: list[Space], now: datetime) -> list[dict]:
+def live_states(spaces: list[Space], now: datetime) -> list[dict]:
+    """`live_occupancy` of several spaces at once (two queries)."""
     ids = [space.id for space in spaces]
     sensors = _sensor_states(ids)
     rows = {
@@ -311,7 +359,7 @@ def changed_since(site_slug: str, since: datetime | None, now: datetime | None =
     cursor = max((row.updated_at for row in rows), default=since or EPOCH)
     ids = {row.space_id for row in rows}
     spaces = [space for space in site.spaces if space.active and (since is None or space.id in ids)]
-    return (_live(spaces, now or utcnow()) if spaces else []), cursor
+    return (live_states(spaces, now or utcnow()) if spaces else []), cursor
 
 
 def space_sensor_health(space_id: int, now: datetime) -> str:

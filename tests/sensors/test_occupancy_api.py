@@ -116,3 +116,12 @@ def _active_spaces():
     from booking.services import catalog
 
     return [space for space in catalog.get_site("la-coque").spaces if space.active]
+
+
+def test_readings_stored_by_the_fast_path_compare_exactly_with_query_times(make_sensor, record, now):
+    sensor = make_sensor()
+    on_the_second = now.replace(microsecond=0)  # the time format must not drop ".000000"
+    record(sensor, on_the_second, count=1)
+    space_id = _space("showroom").id
+    assert occupancy.presence_between(space_id, on_the_second, on_the_second + timedelta(seconds=1)) is True
+    assert occupancy.presence_between(space_id, on_the_second - timedelta(seconds=1), on_the_second) is False
