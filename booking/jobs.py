@@ -130,6 +130,9 @@ class SchedulerRunner:
         self.retry_seconds = retry_seconds or max(lease / 3, 1)
         self.clock = clock
         self.leading = threading.Event()
+        if str(app.config.get("LOG_LEVEL", "INFO")).upper() != "DEBUG":
+            # APScheduler logs every run at INFO; each job's own line says what it did instead
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.terms = 0  # how many times this runner became the leader
 
     def run(self, stop: threading.Event) -> None:

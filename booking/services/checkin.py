@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from booking import daylife, rules
 from booking.errors import Conflict
@@ -42,7 +43,11 @@ def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Bo
         raise Conflict(decision.reason)
     booking.checked_in_at = now
     bookings._change(booking, actor, "check_in", None, detail={"by": "hand", "reason": decision.reason})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()  # released (or changed) a moment ago
+        raise Conflict(f"booking {booking_id} changed a moment ago; reload it") from None
     return booking
 
 
@@ -94,7 +99,11 @@ def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
         if decision:
             booking.checked_in_at = now
             bookings._change(booking, None, "check_in", None, detail={"by": "presence", "reason": decision.reason})
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()  # changed meanwhile (cancelled, moved): the next run looks again
+                continue
             done += 1
             log.info("booking %s checked in by presence", booking.id)
     return done
@@ -118,16 +127,20 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
         if not decision:
             log.debug("booking %s not released: %s", booking.id, decision.reason)
             continue
-        target = rules.next_status(booking.status, "release")
-        bookings._change(
-            booking, None, "release", target,
-            detail={"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes},
-        )  # fmt: skip
-        alerts.raise_alert(
-            AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
-            detail={"start": booking.start_at.isoformat(), "sensor_health": health},
-        )  # fmt: skip
-        db.session.commit()
+        booking_id = booking.id
+        why = {"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes}
+        try:
+            bookings._change(booking, None, "release", rules.next_status(booking.status, "release"), detail=why)
+            alerts.raise_alert(
+                AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
+                detail={"start": booking.start_at.isoformat(), "sensor_health": health},
+            )  # fmt: skip
+            db.session.commit()
+        except StaleDataError:
+            # someone checked in (or changed the booking) since we read it: theirs wins
+            db.session.rollback()
+            log.info("booking %s changed while being released; left as it is", booking_id)
+            continue
         log.info("booking %s released: %s", booking.id, decision.reason)
         released.append(booking)
         waitlist.offer_freed_slot(booking, now=now)
