@@ -69,13 +69,9 @@ def rollup_utilization(now: datetime) -> dict:
 
 
 def sensor_view():
-    """What the sensors say, once the sensors side is installed; otherwise nothing is healthy."""
-    from booking.services import checkin
+    """What the sensors say, as the check-in and release decisions need it."""
+    from booking.services import checkin, occupancy
 
-    try:
-        from booking.services import occupancy  # type: ignore[attr-defined]
-    except ImportError:
-        return checkin.no_sensors()
     return checkin.SensorView(health=occupancy.space_sensor_health, presence=occupancy.presence_between)
 
 
@@ -91,10 +87,18 @@ def release_no_shows(now: datetime) -> dict:
     return {"released": [b.id for b in checkin.release_no_shows(now, sensor_view())]}
 
 
+def watch_spaces(now: datetime) -> dict:
+    """Raise and resolve the live alerts: over capacity, unbooked use, overrun, sensor offline."""
+    from booking.services import alerts
+
+    return alerts.watch_spaces(now)
+
+
 JOBS = (
     Job("expire_holds", expire_holds, 60),
     Job("check_in_by_presence", check_in_by_presence, 60),
     Job("release_no_shows", release_no_shows, 60),
+    Job("watch_spaces", watch_spaces, 60),
     Job("offer_waitlist", offer_waitlist, 120),
     Job("deliver_webhooks", deliver_webhooks, 10),
     Job("rollup_utilization", rollup_utilization, 900),
@@ -126,6 +130,9 @@ class SchedulerRunner:
         self.retry_seconds = retry_seconds or max(lease / 3, 1)
         self.clock = clock
         self.leading = threading.Event()
+        if str(app.config.get("LOG_LEVEL", "INFO")).upper() != "DEBUG":
+            # APScheduler logs every run at INFO; each job's own line says what it did instead
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.terms = 0  # how many times this runner became the leader
 
     def run(self, stop: threading.Event) -> None:

@@ -28,6 +28,18 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class SensorSample:
+    """One stored sensor reading, as the sensors side keeps it."""
+
+    sensor: int
+    at: datetime
+    count: int | None = None
+    present: bool | None = None
+    entered: int | None = None
+    exited: int | None = None
+
+
+@dataclass(frozen=True)
 class Figures:
     bookable_minutes: int
     booked_minutes: int
@@ -62,6 +74,35 @@ def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
 def minutes(intervals: Iterable[Interval]) -> int:
     """Whole minutes covered (rounded to the nearest), counting overlaps once."""
     return round(sum((end - start).total_seconds() for start, end in merge(intervals)) / 60)
+
+
+def space_timeline(samples: Iterable[SensorSample]) -> list[Reading]:
+    """A space's headcount over time from all its sensors, combined as the live state is.
+
+    The highest counter wins (counters in one room see the same people); a presence
+    sensor can only add presence, and alone it gives 1, "someone", never a guessed count.
+    Line crossings move their sensor's own running headcount.
+    """
+    current: dict[int, tuple[int | None, bool]] = {}
+    timeline: list[Reading] = []
+    for sample in sorted(samples, key=lambda s: (s.at, s.sensor)):
+        before = current.get(sample.sensor, (None, False))[0]
+        if sample.count is not None:
+            current[sample.sensor] = (sample.count, sample.count > 0 if sample.present is None else sample.present)
+        elif sample.present is not None:
+            current[sample.sensor] = (None, sample.present)
+        elif sample.entered is not None or sample.exited is not None:
+            headcount = max((before or 0) + (sample.entered or 0) - (sample.exited or 0), 0)
+            current[sample.sensor] = (headcount, headcount > 0)
+        else:
+            continue
+        counts = [n for n, _ in current.values() if n is not None]
+        people = max(counts, default=0) or (1 if any(p for _, p in current.values()) else 0)
+        if timeline and timeline[-1].at == sample.at:
+            timeline[-1] = Reading(sample.at, people)
+        else:
+            timeline.append(Reading(sample.at, people))
+    return timeline
 
 
 def segments(readings: Sequence[Reading], until: datetime) -> list[tuple[datetime, datetime, int]]:

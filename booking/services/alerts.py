@@ -1,4 +1,8 @@
-"""Alerts: raise once per condition, let staff acknowledge, resolve by hand or when it clears."""
+"""Alerts: raise once per condition, let staff acknowledge, resolve by hand or when it clears.
+
+``watch_spaces`` is the scheduler's side: it asks ``daylife.occupancy_alerts`` what holds in
+each space now, raises that (deduplicated) and resolves what stopped holding.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from booking import daylife, rules
 from booking.errors import Conflict, NotFound
 from booking.extensions import db
-from booking.models import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
+from booking.models import ACTIVE_STATUSES, OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
 from booking.services import catalog, outbox
 
 log = logging.getLogger(__name__)
@@ -155,3 +160,79 @@ def resolve_cleared(space: Space, kinds: set[str], still_true: set[str], *, now:
             _resolve(alert, None, now, "the condition cleared")
             resolved += 1
     return resolved
+
+
+# --- watching the spaces (the scheduler) ---------------------------------------------------
+
+# the alerts the watch raises and resolves itself; no-shows are closed by a person
+WATCHED = frozenset({"over_capacity", "in_use_without_booking", "overrun", "sensor_offline"})
+BOOKED_NOW = ("confirmed", "pending")
+
+
+def _slot(booking: Booking | None) -> daylife.Slot | None:
+    if booking is None:
+        return None
+    capacities = booking.space.capacities
+    capacity = capacities.get(booking.layout) if booking.layout else None
+    return daylife.Slot(
+        booking.id, booking.start_at, booking.end_at, booking.block_start, booking.block_end,
+        booking.attendees, capacity or booking.space.max_capacity,
+    )  # fmt: skip
+
+
+def _around(space: Space, now: datetime) -> tuple[Booking | None, Booking | None, Booking | None]:
+    """The booking holding the space now, the last one that ended, and the next to start."""
+    mine = select(Booking).where(Booking.space_id == space.id)
+    current = db.session.scalar(
+        mine.where(Booking.status.in_(BOOKED_NOW), Booking.block_start <= now, Booking.block_end > now)
+        .order_by(Booking.start_at)
+        .limit(1)
+    )
+    previous = db.session.scalar(
+        mine.where(Booking.status == "confirmed", Booking.end_at <= now, Booking.end_at > now - rules.MAX_BLOCK)
+        .order_by(Booking.end_at.desc())
+        .limit(1)
+    )
+    following = db.session.scalar(
+        mine.where(
+            Booking.status.in_(ACTIVE_STATUSES), Booking.block_start > now, Booking.block_start < now + rules.MAX_BLOCK
+        )
+        .order_by(Booking.block_start)
+        .limit(1)
+    )
+    return current, previous, following
+
+
+def watch_space(space: Space, now: datetime) -> dict[str, int]:
+    """Raise what holds in one space now, resolve what stopped holding; the caller commits."""
+    from booking.services import occupancy
+
+    live = occupancy.live_occupancy(space, now)
+    current, previous, following = _around(space, now)
+    calls = daylife.occupancy_alerts(
+        now=now, sensor_health=live["health"], count=live["count"], present=bool(live["present"]),
+        safety_limit=space.safety_limit, max_capacity=space.max_capacity, current=_slot(current),
+        previous=_slot(previous), following=_slot(following),
+    )  # fmt: skip
+    raised = 0
+    bookings_by_id = {b.id: b for b in (current, previous, following) if b is not None}
+    for call in calls:
+        detail = {**call.detail, "health": live["health"], "count": live["count"]}
+        _, new = raise_alert(
+            call.kind, space, booking=bookings_by_id.get(call.booking_id), message=call.message, detail=detail,
+            now=now, commit=False,
+        )  # fmt: skip
+        raised += new
+    still = {open_key(c.kind, space.id, c.booking_id) for c in calls}
+    return {"raised": raised, "resolved": resolve_cleared(space, set(WATCHED), still, now=now)}
+
+
+def watch_spaces(now: datetime | None = None) -> dict[str, int]:
+    """Every active space, once: the scheduler's view of what needs a person."""
+    now = now or datetime.now(UTC)
+    totals = {"raised": 0, "resolved": 0}
+    for space in db.session.scalars(select(Space).where(Space.active).order_by(Space.id)).all():
+        for name, value in watch_space(space, now).items():
+            totals[name] += value
+        db.session.commit()
+    return totals

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
-from booking import daylife
+from booking import daylife, rules
 from booking.errors import Conflict
 from booking.extensions import db
 from booking.models import AlertKind, Booking, Space, Status, User
@@ -31,11 +32,6 @@ class SensorView:
     presence: Callable[[int, datetime, datetime], bool]
 
 
-def no_sensors() -> SensorView:
-    """Until a space reports, it has no healthy sensor: nothing is released by presence."""
-    return SensorView(health=lambda _space, _now: "missing", presence=lambda _space, _start, _end: False)
-
-
 def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Booking:
     """A person says the booking's people are here; the owner or staff may."""
     now = now or datetime.now(UTC)
@@ -47,7 +43,11 @@ def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Bo
         raise Conflict(decision.reason)
     booking.checked_in_at = now
     bookings._change(booking, actor, "check_in", None, detail={"by": "hand", "reason": decision.reason})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()  # released (or changed) a moment ago
+        raise Conflict(f"booking {booking_id} changed a moment ago; reload it") from None
     return booking
 
 
@@ -61,7 +61,7 @@ def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> li
                 Booking.status == Status.CONFIRMED,
                 Booking.checked_in_at.is_(None),
                 Booking.start_at <= now + timedelta(minutes=early),
-                Booking.start_at >= now - bookings.rules.MAX_BLOCK,
+                Booking.start_at >= now - rules.MAX_BLOCK,
                 Booking.end_at > now,
             )
             .order_by(Booking.start_at)
@@ -69,12 +69,28 @@ def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> li
     )
 
 
+def _watch_from(booking: Booking) -> datetime:
+    """When presence starts to count for a booking: its check-in window opening, but not
+    while the previous booking's people may still be in the room (its block, teardown included)."""
+    opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+    previous_end = db.session.scalar(
+        select(func.max(Booking.block_end)).where(
+            Booking.space_id == booking.space_id,
+            Booking.id != booking.id,
+            Booking.status == Status.CONFIRMED,
+            Booking.start_at < booking.start_at,
+            Booking.block_end > opens,
+        )
+    )
+    return max(opens, previous_end) if previous_end else opens
+
+
 def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
-    """Check in every running booking whose space's sensors saw people in its window."""
+    """Check in every running booking whose space's sensors saw its people in its window."""
     done = 0
     for booking in _running(now):
         space: Space = booking.space
-        opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+        opens = _watch_from(booking)
         decision = daylife.auto_check_in(
             status=booking.status, checked_in=False, manual_checkin=space.manual_checkin,
             start=booking.start_at, end=booking.end_at, now=now,
@@ -83,7 +99,11 @@ def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
         if decision:
             booking.checked_in_at = now
             bookings._change(booking, None, "check_in", None, detail={"by": "presence", "reason": decision.reason})
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()  # changed meanwhile (cancelled, moved): the next run looks again
+                continue
             done += 1
             log.info("booking %s checked in by presence", booking.id)
     return done
@@ -107,16 +127,20 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
         if not decision:
             log.debug("booking %s not released: %s", booking.id, decision.reason)
             continue
-        target = bookings.rules.next_status(booking.status, "release")
-        bookings._change(
-            booking, None, "release", target,
-            detail={"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes},
-        )  # fmt: skip
-        alerts.raise_alert(
-            AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
-            detail={"start": booking.start_at.isoformat(), "sensor_health": health},
-        )  # fmt: skip
-        db.session.commit()
+        booking_id = booking.id
+        why = {"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes}
+        try:
+            bookings._change(booking, None, "release", rules.next_status(booking.status, "release"), detail=why)
+            alerts.raise_alert(
+                AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
+                detail={"start": booking.start_at.isoformat(), "sensor_health": health},
+            )  # fmt: skip
+            db.session.commit()
+        except StaleDataError:
+            # someone checked in (or changed the booking) since we read it: theirs wins
+            db.session.rollback()
+            log.info("booking %s changed while being released; left as it is", booking_id)
+            continue
         log.info("booking %s released: %s", booking.id, decision.reason)
         released.append(booking)
         waitlist.offer_freed_slot(booking, now=now)

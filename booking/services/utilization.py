@@ -14,28 +14,40 @@ from sqlalchemy.orm import joinedload
 from booking import rules
 from booking.errors import Invalid
 from booking.extensions import db
-from booking.models import Booking, Organisation, Space, User, UtilizationDay
+from booking.models import Booking, OccupancyReading, Organisation, Space, User, UtilizationDay
 from booking.rules import Problem
 from booking.services import catalog
-from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, day_figures
+from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, SensorSample, day_figures, space_timeline
 
 MAX_DAYS = 366
 GROUPS = ("space", "site", "company")
 FIGURES = ("bookable_minutes", "booked_minutes", "occupied_minutes", "booked_used_minutes", "no_shows", "peak_count")
 
-# space ids, start, end -> {space_id: readings}; the sensors side provides the real one
+# space ids, start, end -> {space_id: readings}; tests may script their own
 ReadingsSource = Callable[[list[int], datetime, datetime], dict[int, list[Reading]]]
 
 
-def no_readings(_space_ids: list[int], _start: datetime, _end: datetime) -> dict[int, list[Reading]]:
-    return {}
+# how far back to look for the reading a day opens with (a room left occupied overnight)
+LOOKBACK = timedelta(days=1)
+
+
+def readings_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
+    """Each space's combined headcount timeline over [start - LOOKBACK, end) from stored readings."""
+    table = OccupancyReading.__table__
+    rows = db.session.execute(
+        select(table.c.space_id, table.c.sensor_id, table.c.observed_at, table.c.count, table.c.present,
+               table.c.entered, table.c.exited)
+        .where(table.c.space_id.in_(space_ids), table.c.observed_at >= start - LOOKBACK, table.c.observed_at < end)
+    )  # fmt: skip
+    samples: dict[int, list[SensorSample]] = defaultdict(list)
+    for row in rows:
+        samples[row.space_id].append(
+            SensorSample(row.sensor_id, row.observed_at, row.count, row.present, row.entered, row.exited)
+        )
+    return {space_id: space_timeline(found) for space_id, found in samples.items()}
 
 
 def _readings_source() -> ReadingsSource:
-    try:  # the sensors side, once it is there
-        from booking.services.occupancy import readings_between  # type: ignore[attr-defined]
-    except ImportError:
-        return no_readings
     return readings_between
 
 

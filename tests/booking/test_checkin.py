@@ -170,3 +170,27 @@ def test_release_is_visible_in_the_api_with_its_reason(client, auth, booked, cus
     assert events[-1]["action"] == "release"
     assert events[-1]["actor"] == "system"
     assert "within 15 minutes" in events[-1]["detail"]["reason"]
+
+
+def test_a_check_in_that_lands_while_the_release_decides_wins(booked, monday, backend, database_url):
+    """The release's UPDATE carries the version it read: a concurrent check-in makes it miss."""
+    if backend == "sqlite":
+        pytest.skip("SQLite serialises writers: a check-in cannot land inside the release's transaction")
+    from sqlalchemy import create_engine, text
+
+    booking = booked()
+    other = create_engine(database_url)
+
+    def presence_while_someone_checks_in(_space, _start, _end):
+        with other.begin() as conn:  # another process checks the booking in meanwhile
+            conn.execute(
+                text("UPDATE bookings SET checked_in_at = now(), version = version + 1 WHERE id = :id"),
+                {"id": booking.id},
+            )
+        return False
+
+    view = checkin.SensorView(health=lambda *_: "healthy", presence=presence_while_someone_checks_in)
+    assert checkin.release_no_shows(paris(monday, 10, 20), view) == []
+    other.dispose()
+    assert reload(booking).status == "confirmed"
+    assert db.session.query(Alert).count() == 0

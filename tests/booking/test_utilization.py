@@ -11,7 +11,7 @@ from clock import last_sunday, paris
 
 from booking.services import bookings, checkin, utilization
 from booking.services.bookings import BookingRequest
-from booking.utilization import BookedSpan, Reading, day_figures
+from booking.utilization import BookedSpan, Reading, SensorSample, day_figures, space_timeline
 
 HOURS = {day: "08:00-20:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -63,6 +63,23 @@ def test_a_reading_from_the_day_before_carries_over_midnight(monday):
         now=paris(monday, 23),
     )  # fmt: skip
     assert (figures.occupied_minutes, figures.peak_count) == (60, 4)
+
+
+def test_sensors_combine_into_one_timeline(monday):
+    at = lambda mm: paris(monday, 9, mm)  # noqa: E731
+    samples = [
+        SensorSample(1, at(0), count=4),  # counter A
+        SensorSample(2, at(1), count=6),  # counter B sees more: the highest wins
+        SensorSample(3, at(2), present=True),  # a PIR adds nothing to a headcount
+        SensorSample(2, at(3), count=0),  # B empties, A still sees 4
+        SensorSample(1, at(4), count=0),  # both empty, the PIR still sees someone: 1
+        SensorSample(3, at(5), present=False),  # nobody at all
+        SensorSample(4, at(6), entered=3),  # a line counter: 3 came in
+        SensorSample(4, at(7), exited=1),  # 1 left
+    ]
+    assert [(r.at.minute, r.count) for r in space_timeline(samples)] == [
+        (0, 4), (1, 6), (2, 6), (3, 4), (4, 1), (5, 0), (6, 3), (7, 2),
+    ]  # fmt: skip
 
 
 @pytest.fixture
