@@ -27,7 +27,7 @@ booking/translations/%/LC_MESSAGES/messages.mo: booking/translations/%/LC_MESSAG
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
 		-o booking/translations/messages.pot .
-	$(BIN)/pybabel update -i booking/translations/messages.pot -d booking/translations --width 120
+	$(BIN)/pybabel update -i booking/translations/messages.pot -d booking/translations --width 120 --ignore-obsolete
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh

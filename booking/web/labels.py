@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-# status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps
+# status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps;
+# symbols from fonts every Linux desktop has (DejaVu), not emoji
 STATUSES = {
-    "hold": (_l("On hold"), "⏸", "hold"),
-    "pending": (_l("Awaiting approval"), "⏳", "pending"),
+    "hold": (_l("On hold"), "◑", "hold"),
+    "pending": (_l("Awaiting approval"), "◷", "pending"),
     "confirmed": (_l("Confirmed"), "✔", "confirmed"),
     "cancelled": (_l("Cancelled"), "✖", "cancelled"),
-    "rejected": (_l("Rejected"), "⛔", "rejected"),
+    "rejected": (_l("Rejected"), "⊘", "rejected"),
     "released": (_l("Released (no-show)"), "↩", "released"),
-    "expired": (_l("Expired"), "⌛", "expired"),
+    "expired": (_l("Expired"), "⊗", "expired"),
 }
 
 EQUIPMENT = {

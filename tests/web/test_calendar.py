@@ -23,8 +23,8 @@ def test_day_view_shows_each_booking_with_company_status_and_buffers(client, sta
     assert "Kick-off" in page and "Launch" in page
     assert "Acme" in page
     assert "Confirmée" in page and "En attente de validation" in page
-    assert "installation dès 10:00, libre à 12:15" in page  # the teardown buffer
-    assert "installation dès 13:00, libre à 18:00" in page  # the showroom's hour of setup and of teardown
+    assert "bloqué 10:00–12:15" in page  # the teardown buffer
+    assert "bloqué 13:00–18:00" in page  # the showroom's hour of setup and of teardown
     assert page.count('class="bar-buffer"') == 3
 
 
