@@ -184,3 +184,57 @@ def test_signing_in_works_with_the_keyboard_alone(browse, staff):
     page.keyboard.type("correct horse battery")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Aujourd’hui sur tous les sites")).to_be_visible()
+
+
+def test_a_company_plans_a_roadshow_across_two_sites(browse, screenshot, customer, monday):
+    page = browse()
+    sign_in_browser(page, customer)
+    page.get_by_role("link", name="Roadshow").click()
+    page.get_by_label("Titre du roadshow").fill("Tournée Provence")
+    page.get_by_label("Participants").fill("10")
+    stops = [
+        ("la-coque/salle-calanques", monday),
+        ("chateau-des-baumes/salle-etang", monday + timedelta(days=1)),
+    ]
+    for index, (space, day) in enumerate(stops):
+        stop = page.get_by_role("group", name=f"Étape {index + 1}")
+        stop.get_by_label("Espace").select_option(space)
+        stop.get_by_label("Date").fill(day.isoformat())
+        stop.get_by_label("De", exact=True).fill("10:00")
+        stop.get_by_label("À", exact=True).fill("12:00")
+    screenshot(page, "portal-roadshow")
+    page.get_by_role("button", name="Réserver le roadshow").click()
+    expect(page.locator("tr", has_text="Tournée Provence")).to_have_count(2)
+    expect(page.get_by_role("status").first).to_contain_text("Roadshow réservé : 2 étapes.")
+
+
+def test_a_company_subscribes_a_calendar_app_to_its_bookings(browse, screenshot, customer, make_booking, live_server):
+    from urllib.request import urlopen
+
+    from icalendar import Calendar
+
+    booking = make_booking(customer, title="Kick-off")
+    uid = f"booking-{booking.id}@onexperience"
+    page = browse()
+    sign_in_browser(page, customer)
+    page.get_by_role("link", name="Agendas en ligne").click()
+    page.get_by_label("Ce que l’agenda affiche").select_option("organisation:")
+    page.get_by_role("button", name="Créer une adresse d’agenda").click()
+    address = page.get_by_label("L’adresse de votre nouvel agenda").input_value()
+    assert address.startswith(f"{live_server}/feeds/feed_")
+    screenshot(page, "feeds")
+    # a calendar app: no cookie, no sign-in, just the address
+    with urlopen(address, timeout=10) as response:
+        calendar = Calendar.from_ical(response.read())
+    assert [str(event["UID"]) for event in calendar.walk("VEVENT")] == [uid]
+
+
+def test_the_language_switch_turns_the_pages_english(browse, screenshot, customer):
+    page = browse()
+    sign_in_browser(page, customer)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Find a space")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "portal-search-english")
+    page.get_by_role("button", name="Français").click()
+    expect(page.get_by_role("heading", name="Trouver un espace")).to_be_visible()
