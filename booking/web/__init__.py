@@ -6,10 +6,15 @@ and render: no domain rule lives here.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import flask_babel
 from flask import Flask, g, request, session
 
 from booking.extensions import babel, csrf
+
+log = logging.getLogger(__name__)
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -25,6 +30,14 @@ def select_locale() -> str:
     return lang if lang in LOCALES else DEFAULT_LOCALE
 
 
+def warn_if_uncompiled(app: Flask) -> None:
+    """Say so loudly when a catalog was never compiled: Flask-Babel would quietly show English."""
+    for locale in LOCALES:
+        compiled = Path(app.root_path) / "translations" / locale / "LC_MESSAGES" / "messages.mo"
+        if locale != "en" and not compiled.exists():
+            log.warning("no %s; run `make install` (or `pybabel compile -d booking/translations`)", compiled)
+
+
 def init_app(app: Flask) -> None:
     from booking.web import calendar, feeds, formatting, login, nav, portal
 
@@ -36,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     babel.init_app(app, locale_selector=select_locale)
+    warn_if_uncompiled(app)
     csrf.init_app(app)
 
     @app.before_request

@@ -71,7 +71,7 @@ def chromium():
 
 
 @pytest.fixture
-def browse(chromium, live_server, backend):
+def browse(chromium, live_server):
     """``browse(width=1280)`` -> a new French-speaking page on the live server, closed after the test."""
     contexts = []
 

@@ -60,3 +60,9 @@ def test_an_unknown_message_is_shown_as_it_came_marked_english(app):
     with app.test_request_context(), force_locale("fr"):
         shown = translate_detail("a brand <new> message")
     assert shown == '<span lang="en">a brand &lt;new&gt; message</span>'
+
+
+def test_the_joined_problems_of_a_skipped_date_are_said_one_by_one(app):
+    with app.test_request_context(), force_locale("fr"):
+        shown = translate_detail("start: is in the past; attendees: must be at least 1")
+    assert shown == "Ce créneau est déjà passé. Au moins une personne."
