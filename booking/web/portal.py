@@ -229,6 +229,15 @@ def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
         form.form_errors.append(message)
 
 
+@bp.app_template_filter("rejection_reason")
+def rejection_reason(booking) -> str:
+    """What staff told the company when they rejected the booking."""
+    for event in reversed(booking.events):
+        if event.action == "reject":
+            return (event.detail or {}).get("reason", "")
+    return ""
+
+
 @bp.get("/bookings")
 @company_only
 def my_bookings():
