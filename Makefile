@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export ONEXP_LOG_LEVEL ?= INFO
 
-.PHONY: run test bench lint install dev-install system-packages clean translations
+.PHONY: run test bench lint install dev-install system-packages clean translations prod-local
 
 # The pages' translations: .po files are the source (committed), .mo files are built here.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard booking/translations/*/LC_MESSAGES/messages.po))
@@ -39,6 +39,9 @@ run: install system-packages
 test: install system-packages
 	bash scripts/ensure-system-packages.sh --browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+prod-local: install system-packages
+	@bash scripts/prod-local.sh $(PROD_LOCAL_ARGS)
 
 bench: install system-packages
 	$(BIN)/python -m bench $(BENCH_ARGS)

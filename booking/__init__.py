@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 
 from flask import Flask
 
-from config.settings import from_environ
+from config import settings
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the web app: settings → extensions → blueprints → CLI."""
     app = Flask(__name__, instance_relative_config=True)
     register_settings(app, config)
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -22,22 +22,38 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
 
 def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> None:
-    app.config.update(from_environ())
+    app.config.update(settings.from_environ())
     if overrides:
         app.config.update(overrides)
+    settings.check(app.config)  # ONEXP_ENV=production: refuse development settings, naming each
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'onexp.sqlite')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    engine_options: dict[str, object] = {"pool_pre_ping": True}  # reconnect after a database restart
+    if app.config["DATABASE_URL"].startswith("postgresql"):
+        # an unreachable server must fail a request in seconds (503), not hang a worker
+        engine_options["connect_args"] = {"connect_timeout": 5}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+
+
+def register_observability(app: Flask) -> None:
+    """Logs with a request id, then metrics: first, so every later hook runs inside them."""
+    from booking import logs, metrics
+
+    logs.init_app(app)
+    metrics.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
     from booking import dbtypes, models  # noqa: F401  (models: so metadata knows every table)
     from booking.extensions import db, migrate
+    from booking.services import outbox
 
     db.init_app(app)
+    # registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse)
+    app.teardown_appcontext(lambda _exc: dbtypes.close_session_tolerantly(db.session))
+    outbox.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

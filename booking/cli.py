@@ -78,18 +78,24 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(token)
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.command("scheduler")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Run every role in one process: web, ingest and scheduler (single-machine mode)."""
-    from booking.roles import serve_all
+def scheduler() -> None:
+    """Run the scheduled jobs; a second scheduler waits and takes over if this one dies."""
+    import signal
+    import threading
 
-    serve_all(current_app._get_current_object(), host=host, port=port)
+    from booking.jobs import SchedulerRunner
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    SchedulerRunner(current_app._get_current_object()).run(stop)
 
 
-COMMANDS = (seed, users, tokens, serve)
+# `serve`, `ingest`, `simulate` and `sensors` run MQTT clients: they are in sensors/cli.py,
+# registered through the flask.commands entry points (booking never imports sensors).
+COMMANDS = (seed, users, tokens, scheduler)
 
 
 def register(app: Flask) -> None:
@@ -99,8 +105,12 @@ def register(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from booking import create_app
+    from config.settings import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as error:  # a clear message, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 def main() -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+PRODUCTION = "production"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _bool(value: str) -> bool:
@@ -23,6 +26,8 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MQTT_CLIENT_ID": (str, "onexp-ingest"),
     "MQTT_SHARED_GROUP": (str, ""),  # non-empty: subscribe through $share/<group>/...
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
+    "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
+    "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
     "SITES_FILE": (str, str(CONFIG_DIR / "sites.toml")),
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series
@@ -32,6 +37,15 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
+    # webhooks: customers choose the URLs, so private addresses are refused unless allowed
+    "WEBHOOK_ALLOW_PRIVATE": (bool, False),
+    "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private
+    "WEBHOOK_TIMEOUT_SECONDS": (float, 5.0),
+    "WEBHOOK_MAX_ATTEMPTS": (int, 8),
+    "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
+    "WEBHOOK_CONCURRENCY": (int, 8),
+    # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
+    "SCHEDULER_LEASE_SECONDS": (int, 30),
 }
 
 
@@ -52,3 +66,41 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, object]:
                 raise ValueError(f"ONEXP_{name}={raw!r} is not a valid {kind.__name__}") from exc
         config[name] = value
     return config
+
+
+class SettingsError(ValueError):
+    """The settings cannot run this environment; the message lists every problem."""
+
+
+def production_problems(config: Mapping[str, object]) -> list[str]:
+    """What is wrong with ``config`` for production, one sentence per setting (empty: fine)."""
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if not secret or secret == DEFAULT_SECRET_KEY:
+        problems.append("ONEXP_SECRET_KEY is not set (the development default is public); set a random value")
+    elif len(secret) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"ONEXP_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters; use a random value")
+    database = str(config.get("DATABASE_URL") or "")
+    if not database or database.startswith("sqlite"):
+        problems.append(
+            "ONEXP_DATABASE_URL is SQLite (or unset); production runs on PostgreSQL: "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DB"
+        )
+    broker = urlsplit(str(config.get("MQTT_URL") or ""))
+    if not broker.username:
+        problems.append(
+            "ONEXP_MQTT_URL has no user, so the broker connection is anonymous: mqtt://USER:PASSWORD@HOST:1883"
+        )
+    elif not broker.password:
+        problems.append("ONEXP_MQTT_URL has a user but no password: mqtt://USER:PASSWORD@HOST:1883")
+    return problems
+
+
+def check(config: Mapping[str, object]) -> None:
+    """Refuse to run production on development settings, naming every setting that is wrong."""
+    if str(config.get("ENV", "")).strip().lower() != PRODUCTION:
+        return
+    problems = production_problems(config)
+    if problems:
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise SettingsError(f"refusing to start with ONEXP_ENV=production:\n{lines}")

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from booking.api import accounts, availability, bookings, problems, sites
+from booking.api import (
+    accounts,
+    alerts,
+    availability,
+    bookings,
+    checkin,
+    occupancy,
+    problems,
+    sensors,
+    sites,
+    utilization,
+    waitlist,
+    webhooks,
+)
 from booking.extensions import api
 
-BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp)
+BLUEPRINTS = (
+    sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp,
+    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp,
+)  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from booking.errors import DomainError
+from booking import metrics
+from booking.errors import Conflict, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ def _flatten(messages: object, prefix: str = "") -> list[dict]:
 
 
 def handle_domain_error(error: DomainError) -> Response:
+    if isinstance(error, Conflict) and "conflicts" in error.extra:  # the space was taken (not a state clash)
+        metrics.BOOKING_CONFLICTS.inc()
     errors = [{"field": p.field, "message": p.message} for p in error.problems]
     extra = {"errors": errors} if errors else {}
     extra.update(error.extra)
@@ -66,9 +70,27 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def database_unavailable(error: Exception) -> bool:
+    """The database cannot be reached (down, restarting, pool exhausted), as opposed to a bad query."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    # Fail fast with a hint to retry; pool_pre_ping reconnects once the database is back.
+    log.warning("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    retry_after = current_app.config.get("RETRY_AFTER_SECONDS", 5)
+    response = problem(503, "Service unavailable", "the database cannot be reached right now; retry shortly")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if database_unavailable(error):
+        return handle_database_unavailable(error)
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())
 

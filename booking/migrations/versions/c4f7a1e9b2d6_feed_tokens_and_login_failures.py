@@ -1,7 +1,7 @@
 """feed tokens and login failures
 
 Revision ID: c4f7a1e9b2d6
-Revises: 8e32b33f0025
+Revises: 0003_day
 Create Date: 2026-11-26 17:03:16.384016
 
 """
@@ -12,7 +12,7 @@ import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 
 # revision identifiers, used by Alembic.
 revision = 'c4f7a1e9b2d6'
-down_revision = '8e32b33f0025'
+down_revision = '0003_day'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,238 @@
+"""The production topology on one machine, without containers (what ``make prod-local`` starts).
+
+A throwaway PostgreSQL and a Mosquitto that refuses anonymous clients (password file + ACL),
+migrations run once, gunicorn with several workers, and, when this checkout has them, two
+``onexp ingest`` workers on one shared subscription and two ``onexp scheduler`` (one active,
+one standby). Everything runs with ``ONEXP_ENV=production`` and generated secrets, on loopback.
+Fault tests and the soak bench drive it: ``stop``/``kill``/``start`` any role, restart the
+servers.
+
+    with ProdLocal(workers=3) as prod:
+        prod.web_url, prod.mqtt_url, prod.database_url
+        prod.kill("ingest-1"); prod.postgres.restart(); prod.broker.restart()
+
+Uses tests/servers.py for the servers, so it runs from a script as well as from a test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from servers import HOST, MosquittoBroker, PostgresServer, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MQTT_USER = "onexp"
+SHARED_GROUP = "onexp-ingest"
+# Used when config/mosquitto.acl (the deployed ACL) is not in this checkout yet.
+FALLBACK_ACL = f"user {MQTT_USER}\ntopic readwrite onexp/#\n"
+
+
+class AuthenticatedBroker(MosquittoBroker):
+    """A private Mosquitto that, like production, only lets in users from its password file."""
+
+    def __init__(self, users: dict[str, str], acl: str):
+        super().__init__(external_url=None)
+        self.users, self.acl = users, acl
+
+    def _write_config(self, port: int) -> str:
+        conf = super()._write_config(port)
+        passwd, acl = os.path.join(self.dir, "passwd"), os.path.join(self.dir, "acl")
+        if not os.path.exists(passwd):
+            for i, (user, password) in enumerate(self.users.items()):
+                create = ["-c"] if i == 0 else []
+                subprocess.run(["mosquitto_passwd", *create, "-b", passwd, user, password], check=True)
+            Path(acl).write_text(self.acl)
+        with open(conf) as f:
+            lines = [line for line in f.read().splitlines() if not line.startswith("allow_anonymous")]
+        lines += ["allow_anonymous false", f"password_file {passwd}", f"acl_file {acl}"]
+        Path(conf).write_text("\n".join(lines) + "\n")
+        return conf
+
+
+def onexp_commands() -> set[str]:
+    """The subcommands this checkout's ``onexp`` has (ingest and scheduler arrive with other branches)."""
+    out = subprocess.run([str(BIN / "onexp"), "--help"], capture_output=True, text=True, env=_bare_env()).stdout
+    commands, listing = set(), False
+    for line in out.splitlines():
+        if line.strip() == "Commands:":
+            listing = True
+        elif listing and line.startswith("  ") and line.strip():
+            commands.add(line.split()[0])
+    return commands
+
+
+def _bare_env() -> dict[str, str]:
+    """The caller's environment without ONEXP_* settings, which would leak into the topology."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ONEXP_") and k != "PROMETHEUS_MULTIPROC_DIR"}
+
+
+def wait_for(url: str, *, status: int = 200, timeout: float = 60, alive: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers ``status``."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if alive is not None and alive.poll() is not None:
+            raise RuntimeError(f"exited with {alive.returncode} while waiting for {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == status:
+                    return
+                last = str(response.status)
+        except urllib.error.HTTPError as error:
+            last = f"{error.code} {error.read()[:300]!r}"
+            if error.code == status:
+                return
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer {status} within {timeout}s (last: {last})")
+
+
+class ProdLocal:
+    """PostgreSQL + Mosquitto + migrations + gunicorn + ingest x2 + scheduler x2, as processes."""
+
+    def __init__(self, *, workers: int = 3, port: int | None = None, run_dir: str | None = None):
+        self.workers = workers
+        self.port = port
+        self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="onexp-prod-local-"))
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.mqtt_password = secrets.token_urlsafe(16)
+        self.postgres = PostgresServer(external_url=None)
+        self.broker = AuthenticatedBroker({MQTT_USER: self.mqtt_password}, self._acl())
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.env: dict[str, str] = {}
+        self.database_url = ""
+
+    # --- the servers and the settings ---------------------------------------------------------
+
+    @staticmethod
+    def _acl() -> str:
+        deployed = ROOT / "config" / "mosquitto.acl"
+        return deployed.read_text() if deployed.exists() else FALLBACK_ACL
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def mqtt_url(self) -> str:
+        return f"mqtt://{MQTT_USER}:{self.mqtt_password}@{HOST}:{self.broker.port}"
+
+    def start(self) -> ProdLocal:
+        try:
+            self.postgres.start()
+            # a fresh name: on a shared server (ONEXP_TEST_POSTGRES_URL) nobody else's database is touched
+            self.database_url = self.postgres.create_database(f"onexp_prod_{secrets.token_hex(4)}")
+            self.broker.start()
+            self.port = self.port or free_port()
+            self.env = _bare_env() | {
+                "ONEXP_ENV": "production",
+                "ONEXP_SECRET_KEY": secrets.token_urlsafe(48),
+                "ONEXP_DATABASE_URL": self.database_url,
+                "ONEXP_MQTT_URL": self.mqtt_url,
+                "ONEXP_LOG_FORMAT": "json",
+                "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
+            }
+            self.onexp("db", "upgrade")  # once, before any role starts, as the compose `migrate` service
+            self.onexp("seed")
+            self._plan_roles()
+            for name in self.commands:
+                self.start_role(name)
+            wait_for(self.web_url + "/readyz", alive=self.processes["web"])
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    def onexp(self, *args: str) -> str:
+        """Run an ``onexp`` command against this topology; its output."""
+        result = subprocess.run([str(BIN / "onexp"), *args], env=self.env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"onexp {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def _plan_roles(self) -> None:
+        conf = ROOT / "config" / "gunicorn.conf.py"
+        config = str(conf) if conf.exists() else "python:config.gunicorn_hooks"
+        self.commands["web"] = [
+            str(BIN / "gunicorn"), "-c", config, "--workers", str(self.workers),
+            "--bind", f"{HOST}:{self.port}", "booking:create_app()",
+        ]  # fmt: skip
+        available = onexp_commands()
+        if "ingest" in available:
+            self.commands["ingest-1"] = [str(BIN / "onexp"), "ingest"]
+            self.commands["ingest-2"] = [str(BIN / "onexp"), "ingest"]
+        if "scheduler" in available:
+            self.commands["scheduler-1"] = [str(BIN / "onexp"), "scheduler"]
+            self.commands["scheduler-2"] = [str(BIN / "onexp"), "scheduler"]
+
+    def _role_env(self, name: str) -> dict[str, str]:
+        if name == "web":
+            metrics = self.run_dir / "metrics"
+            metrics.mkdir(exist_ok=True)
+            return self.env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        if name.startswith("ingest"):
+            # one subscription shared by the workers, one persistent session each
+            return self.env | {"ONEXP_MQTT_SHARED_GROUP": SHARED_GROUP, "ONEXP_MQTT_CLIENT_ID": f"onexp-{name}"}
+        return self.env
+
+    # --- the roles ----------------------------------------------------------------------------
+
+    def log_file(self, name: str) -> Path:
+        return self.run_dir / f"{name}.log"
+
+    def start_role(self, name: str) -> subprocess.Popen:
+        """Start (or start again) one role; its output goes to ``<run_dir>/<name>.log``."""
+        with open(self.log_file(name), "ab") as log:
+            proc = subprocess.Popen(
+                self.commands[name], env=self._role_env(name), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT, start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop them in order
+            )  # fmt: skip
+        self.processes[name] = proc
+        return proc
+
+    def stop_role(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        """Stop one role (SIGTERM: clean; SIGKILL: a crash) and wait for it."""
+        proc = self.processes.get(name)
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self, name: str) -> None:
+        self.stop_role(name, signal.SIGKILL)
+
+    def running(self) -> dict[str, int]:
+        return {name: proc.pid for name, proc in self.processes.items() if proc.poll() is None}
+
+    def cleanup(self) -> None:
+        """Stop every role (web first, so nothing new comes in), then the servers."""
+        for name in sorted(self.processes, key=lambda n: n != "web"):
+            self.stop_role(name)
+        self.broker.cleanup()
+        self.postgres.cleanup()
+        shutil.rmtree(self.run_dir / "metrics", ignore_errors=True)
+
+    def __enter__(self) -> ProdLocal:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
