@@ -64,3 +64,28 @@ def equipment_label(code: str) -> str:
 
 def layout_label(code: str) -> str:
     return str(LAYOUTS.get(code, code))
+
+
+# alerts: kind -> label; status -> (label, symbol, css class)
+ALERT_KINDS = {
+    "over_capacity": _l("Over capacity"),
+    "in_use_without_booking": _l("In use without a booking"),
+    "no_show": _l("No-show"),
+    "sensor_offline": _l("Sensor offline"),
+    "overrun": _l("Overrun"),
+}
+ALERT_STATUSES = {
+    "raised": (_l("Raised"), "⚠", "raised"),
+    "acknowledged": (_l("Acknowledged"), "◷", "acknowledged"),
+    "resolved": (_l("Resolved"), "✔", "resolved"),
+}
+
+# sensor health -> (label, symbol, css class)
+SENSOR_HEALTH = {
+    "healthy": (_l("Online"), "●", "healthy"),
+    "stale": (_l("Stale"), "◌", "stale"),
+    "offline": (_l("Offline"), "✖", "offline"),
+    "missing": (_l("No sensor"), "–", "missing"),
+}
+SENSOR_KINDS = {"counter": _l("People counter"), "presence": _l("Presence detector")}
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
