@@ -26,8 +26,9 @@ booking/translations/%/LC_MESSAGES/messages.mo: booking/translations/%/LC_MESSAG
 # After changing a page's words: refresh the catalogs, translate the new strings in the .po files.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
+		--project onexperience-booking --version 0.1.0 --copyright-holder OneXperience \
 		-o booking/translations/messages.pot .
-	$(BIN)/pybabel update -i booking/translations/messages.pot -d booking/translations --width 120
+	$(BIN)/pybabel update -i booking/translations/messages.pot -d booking/translations --width 120 --ignore-obsolete
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh

@@ -25,10 +25,11 @@ def seed(path: str | None, demo: bool) -> None:
     counts = catalog.seed_sites(path or current_app.config["SITES_FILE"])
     click.echo(f"seeded {counts['sites']} sites, {counts['spaces']} spaces, {counts['closures']} closures")
     if demo:
-        from booking.services.demo import seed_demo_accounts
+        from booking.services.demo import seed_demo_accounts, seed_demo_bookings
 
         for line in seed_demo_accounts():
             click.echo(line)
+        click.echo(f"demo bookings at La Coque: {seed_demo_bookings()} added")
 
 
 @click.group("users")

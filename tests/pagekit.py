@@ -13,3 +13,25 @@ def csrf_of(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def release_database() -> None:
+    """End the test's own transaction, so the live server's requests are not kept waiting.
+
+    On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): one left open by the
+    test thread, even for a read, would block the server thread until it timed out.
+    """
+    from booking.extensions import db
+
+    db.session.commit()
+
+
+def sign_in_browser(page, user, password: str = PASSWORD) -> None:
+    """Sign in through the login form, in French, as a person would."""
+    email = user.email
+    release_database()
+    page.goto("/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -21,6 +21,7 @@ TOKEN_PREFIX = "feed_"
 # what a feed covers: recent past (so a cancellation reaches calendars) and the year ahead
 PAST = timedelta(days=60)
 AHEAD = timedelta(days=400)
+DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def read_feed(token: str, *, now: datetime | None = None) -> Feed:
     )
     if record.scope == FeedScope.ORGANISATION:
         query = query.where(Booking.organisation_id == record.organisation_id)
-        name, timezone = record.organisation.name, "Europe/Paris"
+        name, timezone = record.organisation.name, DEFAULT_TIMEZONE  # every venue is in it today
     elif record.scope == FeedScope.SITE:
         query = query.join(Space).where(Space.site_id == record.site_id)
         name, timezone = record.site.name, record.site.timezone

@@ -6,10 +6,15 @@ and render: no domain rule lives here.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import flask_babel
 from flask import Flask, g, request, session
 
 from booking.extensions import babel, csrf
+
+log = logging.getLogger(__name__)
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -25,8 +30,16 @@ def select_locale() -> str:
     return lang if lang in LOCALES else DEFAULT_LOCALE
 
 
+def warn_if_uncompiled(app: Flask) -> None:
+    """Say so loudly when a catalog was never compiled: Flask-Babel would quietly show English."""
+    for locale in LOCALES:
+        compiled = Path(app.root_path) / "translations" / locale / "LC_MESSAGES" / "messages.mo"
+        if locale != "en" and not compiled.exists():
+            log.warning("no %s; run `make install` (or `pybabel compile -d booking/translations`)", compiled)
+
+
 def init_app(app: Flask) -> None:
-    from booking.web import calendar, feeds, formatting, login, nav, portal
+    from booking.web import alerts, calendar, devices, feeds, formatting, login, nav, portal, usage
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
@@ -36,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     babel.init_app(app, locale_selector=select_locale)
+    warn_if_uncompiled(app)
     csrf.init_app(app)
 
     @app.before_request
@@ -51,5 +65,5 @@ def init_app(app: Flask) -> None:
 
     formatting.register(app)
     nav.register(app)
-    for blueprint in (nav.assets, login.bp, calendar.bp, portal.bp, feeds.bp):
+    for blueprint in (nav.assets, login.bp, calendar.bp, portal.bp, feeds.bp, alerts.bp, devices.bp, usage.bp):
         app.register_blueprint(blueprint)

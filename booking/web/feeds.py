@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -57,13 +58,20 @@ def event_of(booking: Booking, viewer_can_see: bool, reader: User) -> ical.Calen
 def feed(token: str):
     """A private feed for calendar apps: no sign-in, the token in the URL is the key."""
     found = feeds.read_feed(token)
+    # calendar apps poll: when no booking changed, answer 304 without building the feed again
+    locale = found.owner.locale or "fr"
+    version = ";".join(f"{e.booking.id}:{e.booking.version}:{int(e.visible)}" for e in found.entries)
+    etag = hashlib.sha256(f"{locale}|{found.name}|{version}".encode()).hexdigest()[:32]
+    headers = {"Cache-Control": "private, max-age=300"}
+    if etag in request.if_none_match:
+        return Response(status=304, headers=headers | {"ETag": f'"{etag}"'})
     # written in its owner's language: a calendar app sends no useful Accept-Language
-    with force_locale(found.owner.locale or "fr"):
+    with force_locale(locale):
         events = [event_of(entry.booking, entry.visible, found.owner) for entry in found.entries]
         body = ical.calendar(found.name, events, timezone=found.timezone)
-    return Response(
-        body, mimetype="text/calendar", headers={"Content-Type": ICS, "Cache-Control": "private, max-age=300"}
-    )
+    response = Response(body, headers=headers | {"Content-Type": ICS})
+    response.set_etag(etag)
+    return response
 
 
 @bp.get("/bookings/<int:booking_id>.ics")

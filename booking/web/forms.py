@@ -30,6 +30,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 REQUIRED = _l("Please fill in this field.")
 
@@ -82,12 +83,19 @@ class WhenForm(FlaskForm):
     )
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes: easier with a keyboard than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class SearchForm(WhenForm):
     class Meta:
         csrf = False  # a search changes nothing, and its URL can be shared
 
     site = SelectField(_l("Site"), choices=[], validate_choice=True, default="")
-    equipment = SelectMultipleField(_l("Equipment"), choices=[], validate_choice=True)
+    equipment = CheckboxesField(_l("Equipment"), choices=[], validate_choice=True)
 
 
 REPEAT_CHOICES = options(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-# status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps
+# status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps;
+# symbols from fonts every Linux desktop has (DejaVu), not emoji
 STATUSES = {
-    "hold": (_l("On hold"), "⏸", "hold"),
-    "pending": (_l("Awaiting approval"), "⏳", "pending"),
+    "hold": (_l("On hold"), "◑", "hold"),
+    "pending": (_l("Awaiting approval"), "◷", "pending"),
     "confirmed": (_l("Confirmed"), "✔", "confirmed"),
     "cancelled": (_l("Cancelled"), "✖", "cancelled"),
-    "rejected": (_l("Rejected"), "⛔", "rejected"),
+    "rejected": (_l("Rejected"), "⊘", "rejected"),
     "released": (_l("Released (no-show)"), "↩", "released"),
-    "expired": (_l("Expired"), "⌛", "expired"),
+    "expired": (_l("Expired"), "⊗", "expired"),
 }
 
 EQUIPMENT = {
@@ -63,3 +64,28 @@ def equipment_label(code: str) -> str:
 
 def layout_label(code: str) -> str:
     return str(LAYOUTS.get(code, code))
+
+
+# alerts: kind -> label; status -> (label, symbol, css class)
+ALERT_KINDS = {
+    "over_capacity": _l("Over capacity"),
+    "in_use_without_booking": _l("In use without a booking"),
+    "no_show": _l("No-show"),
+    "sensor_offline": _l("Sensor offline"),
+    "overrun": _l("Overrun"),
+}
+ALERT_STATUSES = {
+    "raised": (_l("Raised"), "⚠", "raised"),
+    "acknowledged": (_l("Acknowledged"), "◷", "acknowledged"),
+    "resolved": (_l("Resolved"), "✔", "resolved"),
+}
+
+# sensor health -> (label, symbol, css class)
+SENSOR_HEALTH = {
+    "healthy": (_l("Online"), "●", "healthy"),
+    "stale": (_l("Stale"), "◌", "stale"),
+    "offline": (_l("Offline"), "✖", "offline"),
+    "missing": (_l("No sensor"), "–", "missing"),
+}
+SENSOR_KINDS = {"counter": _l("People counter"), "presence": _l("Presence detector")}
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))

@@ -36,6 +36,8 @@ def home():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form; failures are throttled per email and per address."""
+    if request.method == "GET" and viewer() is not None:
+        return redirect(home_of(viewer()))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():

@@ -117,4 +117,8 @@ def translate_detail(message: str) -> str:
     said = translate(message)
     if said is not None:
         return said
+    # a series' skipped date joins its problems: "start: is in the past; attendees: ..."
+    parts = [translate(part.partition(": ")[2] or part) for part in message.split("; ")]
+    if all(parts):
+        return " ".join(parts)
     return Markup('<span lang="en">{}</span>').format(message)

@@ -18,13 +18,14 @@ assets = Blueprint("web", __name__, template_folder="templates", static_folder="
 
 # (endpoint, label, for staff, for companies); an entry shows only once its endpoint exists,
 # so pages built on other branches appear in the bar as soon as they are registered
+# (the staff pages' blueprints are prefixed: "alerts", "sensors"... name the API's)
 NAV = [
     ("calendar.overview", _l("Today"), True, False),
     ("calendar.site", _l("Calendar"), True, False),
     ("calendar.approvals", _l("Approvals"), True, False),
-    ("alerts.index", _l("Alerts"), True, False),
-    ("sensors.index", _l("Sensors"), True, False),
-    ("utilization.index", _l("Utilization"), True, False),
+    ("staff_alerts.index", _l("Alerts"), True, False),
+    ("staff_sensors.index", _l("Sensors"), True, False),
+    ("staff_utilization.index", _l("Utilization"), True, False),
     ("portal.search", _l("Find a space"), False, True),
     ("portal.roadshow", _l("Roadshow"), False, True),
     ("portal.my_bookings", _l("My bookings"), False, True),

@@ -3,6 +3,7 @@ and look after your bookings."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,7 +64,12 @@ def site_choices() -> list[tuple[str, str]]:
 
 def equipment_choices() -> list[tuple[str, str]]:
     known = {item for site in availability.sites() for space in site.spaces if space.active for item in space.equipment}
-    return sorted(((code, equipment_label(code)) for code in known), key=lambda choice: choice[1].lower())
+    return sorted(((code, equipment_label(code)) for code in known), key=lambda choice: alphabetical(choice[1]))
+
+
+def alphabetical(text: str) -> str:
+    """A sort key that files « Écran » under E, as a reader expects."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 @bp.get("/")
@@ -221,6 +227,15 @@ def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
                 field.errors.append(message)
                 continue
         form.form_errors.append(message)
+
+
+@bp.app_template_filter("rejection_reason")
+def rejection_reason(booking) -> str:
+    """What staff told the company when they rejected the booking."""
+    for event in reversed(booking.events):
+        if event.action == "reject":
+            return (event.detail or {}).get("reason", "")
+    return ""
 
 
 @bp.get("/bookings")

@@ -110,6 +110,7 @@ def test_back_to_back_bookings_without_buffers_are_fine(book, monday):
 )
 def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(book, monday, fields, field, words):
     start = paris(monday, 10)
+    # @PAST is yesterday within opening hours, whatever the hour the suite runs: only "past" is wrong
     symbols = {
         "@START": start, "@START-1h": start - timedelta(hours=1), "@START+10m": start + timedelta(minutes=10),
         "@DAY 07:00": paris(monday, 7), "@DAY 09:00": paris(monday, 9), "@DAY 08:00": paris(monday, 8),

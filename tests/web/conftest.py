@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from clock import paris
 from pagekit import PASSWORD, csrf_of
@@ -46,3 +48,54 @@ def make_booking(app, monday):
         return bookings.book(user, req, hold=hold, organisation=organisation)
 
     return make
+
+
+# --- a real browser: Debian's chromium driven by Playwright (never `playwright install`) ---------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browse(chromium, live_server):
+    """``browse(width=1280)`` -> a new French-speaking page on the live server, closed after the test."""
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900):
+        context = chromium.new_context(
+            base_url=live_server, locale="fr-FR", viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request, backend):
+    """``screenshot(page, "name")`` keeps a full-page PNG under test-output/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}-{backend}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

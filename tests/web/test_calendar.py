@@ -23,8 +23,8 @@ def test_day_view_shows_each_booking_with_company_status_and_buffers(client, sta
     assert "Kick-off" in page and "Launch" in page
     assert "Acme" in page
     assert "Confirmée" in page and "En attente de validation" in page
-    assert "installation dès 10:00, libre à 12:15" in page  # the teardown buffer
-    assert "installation dès 13:00, libre à 18:00" in page  # the showroom's hour of setup and of teardown
+    assert "bloqué 10:00–12:15" in page  # the teardown buffer
+    assert "bloqué 13:00–18:00" in page  # the showroom's hour of setup and of teardown
     assert page.count('class="bar-buffer"') == 3
 
 
@@ -55,11 +55,30 @@ def test_overview_lists_every_site(client, staff_in):
         assert name in page
 
 
-def test_a_company_cannot_open_the_staff_calendar(client, sign_in, customer):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/",  # today across sites
+        "/staff/calendar/la-coque",  # a site's calendar, every company's bookings
+        "/staff/calendar/la-coque?view=week",
+        "/staff/approvals",  # other companies' pending requests
+    ],
+)
+def test_a_company_cannot_open_staff_pages(client, sign_in, customer, make_user, make_booking, url):
+    make_booking(make_user("customer", org="rival"), "showroom", 14, 17, title="Secret merger")
     sign_in(customer)
-    response = client.get("/staff/calendar/la-coque")
+    response = client.get(url)
     assert response.status_code == 403
     assert "Accès refusé" in response.get_data(as_text=True)
+    assert "Secret merger" not in response.get_data(as_text=True)
+
+
+def test_a_company_cannot_approve_its_own_pending_booking(client, sign_in, post_form, customer, make_booking):
+    booking = make_booking(customer, "showroom", 14, 17, title="Launch")
+    sign_in(customer)
+    assert post_form("/portal/bookings", f"/staff/bookings/{booking.id}/approve").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "pending"
 
 
 def test_approving_a_pending_booking_confirms_it(client, staff_in, customer, make_booking, post_form):

@@ -68,6 +68,18 @@ def test_a_cancelled_booking_stays_in_the_feed_as_cancelled_with_a_higher_sequen
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
 
 
+def test_an_unchanged_feed_answers_304_and_a_changed_one_is_sent_again(client, customer, make_booking, feed_url):
+    booking = make_booking(customer)
+    url = feed_url(customer)
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    bookings.transition(customer, booking.id, "cancel")
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != etag
+
+
 def test_a_site_feed_shows_other_companies_bookings_as_busy_only(client, customer, rival, make_booking, feed_url):
     mine = make_booking(customer, "salle-calanques", 10, 12, title="Kick-off")
     theirs = make_booking(rival, "salle-frioul", 10, 12, title="Secret merger")

@@ -189,3 +189,13 @@ def test_a_company_cannot_cancel_another_companys_booking(client, company_in, ri
     theirs = make_booking(rival)
     post_form("/portal/bookings", f"/portal/bookings/{theirs.id}/cancel")
     assert bookings_of("rival")[0].status == "confirmed"
+
+
+def test_a_rejected_booking_shows_the_reason_staff_gave(client, company_in, staff, make_booking):
+    from booking.services import bookings
+
+    booking = make_booking(company_in, "showroom", 14, 17, title="Launch")
+    bookings.transition(staff, booking.id, "reject", reason="Closed for works")
+    page = client.get("/portal/bookings").get_data(as_text=True)
+    assert "Refusée" in page
+    assert "Motif\u00a0: Closed for works" in page

@@ -14,6 +14,9 @@
   }
 
   function stateOf(data) {
+    var reported = typeof data.count === "number" || typeof data.present === "boolean";
+    // a space without any reading (no sensor, or one never heard from) has no live data: not "stale"
+    if (!reported) { return "unknown"; }
     if (data.fresh === false) { return "stale"; }
     if (data.state && labels[data.state]) { return data.state; }
     if (data.present === true || (typeof data.count === "number" && data.count > 0)) { return "occupied"; }
