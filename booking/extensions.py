@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from booking.openapi import ProblemApi
 
 # Stable constraint names, so Alembic migrations can refer to them on every backend.
 NAMING = {
@@ -24,4 +25,4 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+api = ProblemApi()

@@ -6,6 +6,7 @@ from flask import Flask
 
 from booking.api import accounts, availability, bookings, problems, sites
 from booking.extensions import api
+from booking.openapi import RowIdConverter
 
 BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp)
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
             "security": [{"bearerAuth": []}],
         },
     )
+    app.url_map.converters["int"] = RowIdConverter  # before any route: ids beyond the column's range are 404s
     api.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
