@@ -7,7 +7,10 @@ BIN     = $(VENV)/bin
 PORT   ?= 8000
 export ONEXP_LOG_LEVEL ?= INFO
 
-.PHONY: run test bench lint install dev-install system-packages clean prod-local
+.PHONY: run test bench lint install dev-install system-packages clean translations prod-local
+
+# The pages' translations: .po files are the source (committed), .mo files are built here.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard booking/translations/*/LC_MESSAGES/messages.po))
 
 $(BIN)/onexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +18,16 @@ $(BIN)/onexp: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/onexp
+install: $(BIN)/onexp $(MO_FILES)
+
+booking/translations/%/LC_MESSAGES/messages.mo: booking/translations/%/LC_MESSAGES/messages.po | $(BIN)/onexp
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing a page's words: refresh the catalogs, translate the new strings in the .po files.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
+		-o booking/translations/messages.pot .
+	$(BIN)/pybabel update -i booking/translations/messages.pot -d booking/translations --width 120
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
@@ -24,6 +36,7 @@ run: install system-packages
 	@bash scripts/run.sh
 
 test: install system-packages
+	bash scripts/ensure-system-packages.sh --browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 prod-local: install system-packages

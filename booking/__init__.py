@@ -48,8 +48,10 @@ def register_observability(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from booking import dbtypes, models  # noqa: F401  (models: so metadata knows every table)
     from booking.extensions import db, migrate
+    from booking.services import outbox
 
     db.init_app(app)
+    outbox.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -57,10 +59,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from booking import api, health
+    from booking import api, health, web
 
     api.init_app(app)
     app.register_blueprint(health.bp)
+    web.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

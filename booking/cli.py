@@ -77,18 +77,26 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(token)
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.command("scheduler")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Run every role in one process: web, ingest and scheduler (single-machine mode)."""
-    from booking.roles import serve_all
+def scheduler() -> None:
+    """Run the scheduled jobs; a second scheduler waits and takes over if this one dies."""
+    import signal
+    import threading
 
-    serve_all(current_app._get_current_object(), host=host, port=port)
+    from booking import metrics
+    from booking.jobs import SchedulerRunner
+
+    metrics.serve_for_role(current_app)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    SchedulerRunner(current_app._get_current_object()).run(stop)
 
 
-COMMANDS = (seed, users, tokens, serve)
+# `serve`, `ingest`, `simulate` and `sensors` run MQTT clients: they are in sensors/cli.py,
+# registered through the flask.commands entry points (booking never imports sensors).
+COMMANDS = (seed, users, tokens, scheduler)
 
 
 def register(app: Flask) -> None:

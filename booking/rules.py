@@ -80,15 +80,6 @@ def blocked_interval(policy: SpacePolicy, start: datetime, end: datetime) -> tup
     )
 
 
-def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
-    """A wall-clock time in ``tz`` as UTC, or None when it does not exist (DST gap)."""
-    aware = local.replace(tzinfo=tz)
-    utc = aware.astimezone(UTC)
-    if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None
-    return utc
-
-
 def _parse_hhmm(text: str) -> time:
     return time.fromisoformat(text) if text != "24:00" else time.max
 
@@ -251,7 +242,6 @@ def expand_rrule(
     if not text or "\n" in text or "DTSTART" in text.upper():
         return [], [Problem("rrule", "give a single RRULE value such as FREQ=WEEKLY;COUNT=10")]
     local_start = start.astimezone(tz).replace(tzinfo=None)
-    duration = end - start
     try:
         try:
             rule = rrulestr(text, dtstart=local_start)
@@ -274,18 +264,20 @@ def expand_rrule(
         return [], [Problem("rrule", f"the series has more than {max_occurrences} occurrences")]
     if not locals_:
         return [], [Problem("rrule", "the series has no occurrence")]
-    occurrences, problems = [], []
+    local_length = end.astimezone(tz).replace(tzinfo=None) - local_start
+    occurrences = []
     for local in locals_:
         local = local.astimezone(tz).replace(tzinfo=None) if local.tzinfo else local
-        utc_start = to_utc(local, tz)
-        if utc_start is None:
-            problems.append(Problem("rrule", f"{local:%Y-%m-%d %H:%M} does not exist (DST change)"))
-            continue
-        local_end = (utc_start + duration).astimezone(tz)
-        # keep the local end time too, not just the duration, across a DST change
-        wall_end = to_utc(local + (end.astimezone(tz).replace(tzinfo=None) - local_start), tz)
-        occurrences.append(Occurrence(utc_start, wall_end or local_end.astimezone(UTC), local.date()))
-    return occurrences, problems
+        # A wall-clock time inside a DST gap takes the offset from before the gap, which
+        # moves it forward by the gap's length: RFC 5545's rule for nonexistent times.
+        occurrences.append(
+            Occurrence(
+                start=local.replace(tzinfo=tz).astimezone(UTC),
+                end=(local + local_length).replace(tzinfo=tz).astimezone(UTC),
+                local_date=local.date(),
+            )
+        )
+    return occurrences, []
 
 
 # --- lifecycle ---------------------------------------------------------------------

@@ -28,12 +28,25 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
     "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
     "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
+    "METRICS_BIND": (str, ""),  # host:port of /metrics for `onexp ingest` and `onexp scheduler` (web: /metrics)
     "SITES_FILE": (str, str(CONFIG_DIR / "sites.toml")),
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
+    "LOGIN_MAX_FAILURES": (int, 5),  # failed sign-ins per email (and x4 per address) in the window
+    "LOGIN_WINDOW_MINUTES": (int, 15),
+    "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
+    # webhooks: customers choose the URLs, so private addresses are refused unless allowed
+    "WEBHOOK_ALLOW_PRIVATE": (bool, False),
+    "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private
+    "WEBHOOK_TIMEOUT_SECONDS": (float, 5.0),
+    "WEBHOOK_MAX_ATTEMPTS": (int, 8),
+    "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
+    "WEBHOOK_CONCURRENCY": (int, 8),
+    # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
+    "SCHEDULER_LEASE_SECONDS": (int, 30),
 }
 
 

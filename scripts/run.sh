@@ -28,5 +28,6 @@ fi
 
 echo
 echo "OneXperience Booking: open http://127.0.0.1:${PORT}/  (API docs: http://127.0.0.1:${PORT}/api/docs)"
+echo "Live occupancy: http://127.0.0.1:${PORT}/api/v1/sites/la-coque/occupancy  (simulated sensors; Ctrl-C stops everything)"
 echo
-exec "$BIN/onexp" serve --port "$PORT"
+exec "$BIN/onexp" serve --port "$PORT" --simulate

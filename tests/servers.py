@@ -39,6 +39,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Sequence
 
 ENSURE_SCRIPT = "scripts/ensure-system-packages.sh"
 POSTGRES_ENV = "ONEXP_TEST_POSTGRES_URL"
@@ -289,8 +290,11 @@ class PostgresServer:
 class MosquittoBroker:
     """A private Mosquitto broker with persistence in a temp dir, or an existing one."""
 
-    def __init__(self, external_url: str | None = None):
+    def __init__(self, external_url: str | None = None, *, anonymous: bool = True, extra_config: Sequence[str] = ()):
+        """``anonymous=False`` and ``extra_config`` (e.g. password_file/acl_file lines) test a secured broker."""
         self.external_url = external_url or os.environ.get(MQTT_ENV) or None
+        self.anonymous = anonymous
+        self.extra_config = list(extra_config)
         self.host = HOST
         self.port: int | None = None
         self.dir: str | None = None
@@ -319,7 +323,7 @@ class MosquittoBroker:
     def _write_config(self, port: int) -> str:
         lines = [
             f"listener {port} {HOST}",
-            "allow_anonymous true",
+            f"allow_anonymous {'true' if self.anonymous else 'false'}",
             # Persistent sessions (clean_session=False) and their queued QoS 1/2
             # messages must survive restart(): keep them on disk, saved every
             # second, and once more on a clean SIGTERM shutdown.
@@ -328,6 +332,7 @@ class MosquittoBroker:
             "autosave_interval 1",
             "max_queued_messages 100000",
             f"log_dest file {self.log_file}",
+            *self.extra_config,
         ]
         if os.geteuid() == 0:
             # As root mosquitto would drop to the `mosquitto` user, which cannot

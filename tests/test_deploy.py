@@ -88,6 +88,29 @@ def test_mosquitto_uses_the_acl_from_the_repository_and_a_password_file(services
     assert mounts["./deploy/mosquitto.conf"] == "/mosquitto/config/mosquitto.conf"
 
 
+def mosquitto_settings(path: Path) -> dict[str, str]:
+    lines = [line.split(None, 1) for line in rules(path) if " " in line]
+    return {key: value for key, value in lines if key not in MOSQUITTO_PER_HOST}
+
+
+# paths, logging and listeners differ between a Debian host and the container; the rest must not
+MOSQUITTO_PER_HOST = {"password_file", "acl_file", "persistence_location", "listener", "certfile", "keyfile"}
+MOSQUITTO_PER_HOST |= {"log_dest", "log_type"}
+
+
+def test_the_containers_mosquitto_settings_are_the_reference_ones():
+    reference = mosquitto_settings(ROOT / "config" / "mosquitto.conf")
+    assert mosquitto_settings(ROOT / "deploy" / "mosquitto.conf") == reference
+
+
+@pytest.mark.parametrize("service", ["migrate", "postgres", *ROLES])
+def test_secrets_come_from_env_files_never_from_compose_yaml(services, service):
+    inline = services[service].get("environment", {})
+    assert not [name for name in inline if SECRET.search(name)]
+    for env_file in services[service]["env_file"]:
+        assert (ROOT / f"{env_file}.example").is_file(), f"{env_file}.example documents what goes in {env_file}"
+
+
 def rules(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
 

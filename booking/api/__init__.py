@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from flask import Flask
 
-from booking.api import accounts, availability, bookings, problems, sites
+from booking.api import (
+    accounts,
+    alerts,
+    availability,
+    bookings,
+    checkin,
+    occupancy,
+    problems,
+    sensors,
+    sites,
+    storable,
+    utilization,
+    waitlist,
+    webhooks,
+)
 from booking.extensions import api
 from booking.openapi import RowIdConverter
 
-BLUEPRINTS = (sites.blp, availability.blp, bookings.blp, accounts.blp)
+BLUEPRINTS = (
+    sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp,
+    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp,
+)  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +49,7 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.register(app)  # after the Api, so ours replace flask-smorest's JSON errors
+    storable.init_app(app)
     _serve_swagger_assets(app)
 
 

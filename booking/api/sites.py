@@ -7,10 +7,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from booking.api.fields import AwareDateTime, Money, local_iso
-from booking.auth import require_user
+from booking.auth import current_user, require_user
 from booking.services import availability, bookings, catalog
 
 blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="The venues and their spaces")
+
+
+@blp.before_request
+def refuse_bad_tokens() -> None:
+    """The catalogue is public, but a wrong or revoked token is a 401 here too, as everywhere."""
+    current_user()
 
 
 class RatesSchema(Schema):

@@ -1,20 +1,46 @@
 """SQLAlchemy models, one module per concept; imported here so Alembic sees them all."""
 
 from booking.models.accounts import ApiToken, Organisation, Role, User
+from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.feeds import FeedScope, FeedToken
+from booking.models.logins import LoginFailure
+from booking.models.occupancy import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
+from booking.models.scheduling import SchedulerLease, UtilizationDay
 from booking.models.sites import Closure, Site, Space
+from booking.models.waitlist import WaitlistEntry, WaitStatus
+from booking.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OPEN_ALERT_STATUSES",
+    "Alert",
+    "AlertKind",
+    "AlertStatus",
+    "DeliveryStatus",
+    "OutboxEvent",
+    "SchedulerLease",
+    "UtilizationDay",
+    "WaitStatus",
+    "WaitlistEntry",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "ApiToken",
     "Booking",
     "BookingEvent",
     "BookingGroup",
     "Closure",
+    "IngestRejection",
+    "OccupancyReading",
+    "FeedScope",
+    "FeedToken",
+    "LoginFailure",
     "Organisation",
     "Role",
+    "Sensor",
     "Site",
     "Space",
+    "SpaceOccupancy",
     "Status",
     "User",
 ]

@@ -144,3 +144,11 @@ def ensure_organisation(slug: str, name: str | None = None) -> Organisation:
     """The organisation with this slug, created (named after it) when it does not exist."""
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     return organisation or create_organisation(slug, name or slug.replace("-", " ").title())
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the language a person reads pages and feeds in."""
+    if locale not in ("fr", "en"):
+        raise Invalid([Problem("locale", "must be fr or en")])
+    user.locale = locale
+    db.session.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -162,7 +163,7 @@ def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]
 
 def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
     """What a conflict may reveal about other bookings: when the space is busy, nothing more."""
-    tz = rules.ZoneInfo(space.site.timezone)
+    tz = ZoneInfo(space.site.timezone)
     return [
         {
             "site": space.site.slug,
@@ -203,16 +204,20 @@ def _change(
     from_status = None if action == "create" else booking.status
     if to_status is not None:
         booking.status = to_status
-    db.session.add(
-        BookingEvent(
-            booking=booking,
-            actor_id=actor.id if actor else None,
-            action=action,
-            from_status=from_status,
-            to_status=booking.status,
-            detail=detail or {},
-        )
+    event = BookingEvent(
+        booking=booking,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        detail=detail or {},
     )
+    # A new booking's event rides in with it (booking.events) when _insert adds it inside
+    # its savepoint; adding it here would make the booking pending already, and
+    # begin_nested() flushes pending rows *before* the SAVEPOINT, so an overlap refused by
+    # the database would poison the whole transaction (a 500 instead of a 409).
+    if booking in db.session:
+        db.session.add(event)
 
 
 def _organisation_for(actor: User, slug: str | None) -> Organisation:
@@ -234,8 +239,10 @@ def _new_booking(
 ) -> Booking:  # fmt: skip
     block_start, block_end = rules.blocked_interval(policy, start, end)
     status = rules.initial_status(hold=hold, requires_approval=space.requires_approval)
+    if group is not None and group.id is None:
+        db.session.flush()  # the group's id: by id, so the booking stays out of the session until _insert
     booking = Booking(
-        space=space, organisation=organisation, created_by_id=actor.id, group=group,
+        space=space, organisation=organisation, created_by_id=actor.id, group_id=group.id if group else None,
         title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
         start_at=start, end_at=end, block_start=block_start, block_end=block_end,
         status=status, price_excl_vat=rules.quote(policy, start, end).excl_vat,
@@ -293,18 +300,18 @@ def book_series(
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = _organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
-    occurrences, gaps = rules.expand_rrule(
+    occurrences, problems = rules.expand_rrule(
         rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"]
     )
-    if not occurrences:
-        raise Invalid(gaps)
+    if problems:
+        raise Invalid(problems)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
         raise Invalid(capacity)
     group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
     db.session.add(group)
     booked: list[Booking] = []
-    skipped = [Skipped(date.fromisoformat(p.message[:10]), req.start, req.end, p.message) for p in gaps]
+    skipped: list[Skipped] = []
     for occ in occurrences:
         reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
         if not reason and _taken(space, policy, occ.start, occ.end, now):
@@ -321,12 +328,8 @@ def book_series(
     skipped.sort(key=lambda s: s.start)
     if (skipped and not skip_conflicts) or not booked:
         db.session.rollback()
-        what = (
-            "no date of the series can be booked"
-            if not booked
-            else f"{len(skipped)} date(s) of the series cannot be booked"
-        )
-        raise Conflict(what + ("" if booked else ""), conflicts=[_skipped_json(s, policy) for s in skipped])
+        what = "no date" if not booked else f"{len(skipped)} date(s)"
+        raise Conflict(f"{what} of the series cannot be booked", conflicts=[_skipped_json(s, policy) for s in skipped])
     db.session.commit()
     return SeriesResult(group, booked, skipped)
 
@@ -400,7 +403,15 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
         booking.hold_expires_at = None
     _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
     db.session.commit()
+    if not booking.is_active:
+        _offer_to_waitlist(booking, now)
     return booking
+
+
+def _offer_to_waitlist(freed: Booking, now: datetime) -> None:
+    from booking.services import waitlist  # imported here: waitlist books through this module
+
+    waitlist.offer_freed_slot(freed, now=now)
 
 
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
@@ -477,4 +488,6 @@ def expire_holds(now: datetime | None = None) -> int:
     for booking in stale:
         _change(booking, None, "expire", Status.EXPIRED)
     db.session.commit()
+    for booking in stale:
+        _offer_to_waitlist(booking, now)
     return len(stale)

@@ -1,17 +1,84 @@
-"""The OpenAPI description says what the API really does: problem documents, bounded ids."""
+"""The API describes itself: a valid OpenAPI 3 document, and a docs page served without any CDN."""
 
 from __future__ import annotations
 
+import re
 
-def test_error_responses_are_documented_as_problem_documents(client):
-    spec = client.get("/api/openapi.json").json
+import pytest
+from openapi_spec_validator import validate
+
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def spec(client) -> dict:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    """(method, OpenAPI path) of every /api/v1 URL rule of the app."""
+    return {
+        (method.lower(), re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods & HTTP_METHODS
+    }
+
+
+def test_the_document_is_valid_openapi_3(spec):
+    assert spec["openapi"].startswith("3.")
+    validate(spec)  # raises, naming the problem, when the document is not valid
+
+
+def test_every_api_route_is_documented_with_a_summary(app, spec):
+    documented = {(method, path) for path, item in spec["paths"].items() for method in item if method != "parameters"}
+    missing = api_routes(app) - documented
+    assert not missing, f"routes missing from /api/openapi.json: {sorted(missing)}"
+    no_summary = [
+        (method, path) for method, path in api_routes(app) if not spec["paths"][path][method].get("summary", "").strip()
+    ]
+    assert not no_summary, f"give these views a docstring: {no_summary}"
+
+
+def test_bearer_tokens_are_the_security_scheme(spec):
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert {"bearerAuth": []} in spec["security"]
+
+
+def test_errors_are_documented_for_booking(spec):
+    responses = spec["paths"]["/api/v1/bookings"]["post"]["responses"]
+    assert {"201", "409", "422"} <= set(responses)
+
+
+def test_the_docs_page_loads_its_assets_from_this_server(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert not re.search(r"https?://|//cdn|unpkg|jsdelivr|cdnjs", html), "the docs page must work offline"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.data) > 1000, asset
+    assert 'url: "/api/openapi.json"' in html
+
+
+def test_an_unknown_docs_asset_is_a_404_not_a_500(client):
+    assert client.get("/api/docs/assets/nope.js").status_code == 404
+    assert client.get("/api/docs/assets/../../../etc/passwd").status_code == 404
+
+
+def test_error_responses_are_documented_as_problem_documents(spec):
     for name, response in spec["components"]["responses"].items():
         if "content" in response:
             assert list(response["content"]) == ["application/problem+json"], name
 
 
-def test_ids_in_urls_are_documented_with_the_columns_range(client):
-    spec = client.get("/api/openapi.json").json
+def test_ids_in_urls_are_documented_with_the_columns_range(spec):
     (param,) = [p for p in spec["paths"]["/api/v1/bookings/{booking_id}"]["parameters"] if p["name"] == "booking_id"]
     assert param["schema"]["maximum"] == 2**31 - 1
 

@@ -185,3 +185,15 @@ def test_invalid_or_unbounded_rrules_are_refused(text, words):
 )
 def test_lifecycle_transitions(status, action, approval, expected):
     assert rules.next_status(status, action, requires_approval=approval) == expected
+
+
+def test_an_occurrence_inside_the_dst_gap_moves_forward_by_the_gap():
+    sunday = last_sunday(2027, 3)
+    first = at(sunday - timedelta(days=7), 2, 30)  # 02:30 does not exist on the change day
+    occurrences, problems = rules.expand_rrule(
+        "FREQ=WEEKLY;COUNT=2", first, first + timedelta(hours=1), PARIS, max_occurrences=10
+    )
+    assert problems == []
+    second = occurrences[1]
+    assert (second.start.astimezone(PARIS).hour, second.start.astimezone(PARIS).minute) == (3, 30)
+    assert second.local_date == sunday

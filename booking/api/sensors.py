@@ -1,0 +1,123 @@
+"""The sensor registry and its health, for venue staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from booking import occupancy as rules
+from booking.api.fields import local_iso
+from booking.auth import require_staff
+from booking.services import sensors
+
+blp = Blueprint("sensors", __name__, url_prefix="/api/v1/sensors", description="Occupancy sensors (staff)")
+
+
+class SensorIn(Schema):
+    sensor = fields.String(required=True, metadata={"description": "its id: the <sensor> level of its topics"})
+    site = fields.String(required=True)
+    space = fields.String(required=True)
+    kind = fields.String(load_default=rules.COUNTER, validate=validate.OneOf(rules.KINDS))
+    format = fields.String(load_default="native", validate=validate.OneOf(rules.FORMATS))
+    topic = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the device's own name, e.g. a Zigbee2MQTT friendly name"},
+    )
+    interval_seconds = fields.Integer(load_default=60, metadata={"description": "how often it reports"})
+
+
+class SensorPatch(Schema):
+    site = fields.String()
+    space = fields.String()
+    kind = fields.String(validate=validate.OneOf(rules.KINDS))
+    format = fields.String(validate=validate.OneOf(rules.FORMATS))
+    topic = fields.String(allow_none=True)
+    interval_seconds = fields.Integer()
+
+
+def _local(sensor, name):
+    return local_iso(getattr(sensor, name), sensor.space.site.timezone)
+
+
+class SensorSchema(Schema):
+    sensor = fields.String(attribute="slug")
+    site = fields.Function(lambda s: s.space.site.slug)
+    space = fields.Function(lambda s: s.space.slug)
+    kind = fields.String()
+    format = fields.String()
+    topic = fields.String(allow_none=True)
+    interval_seconds = fields.Integer()
+    status = fields.String(metadata={"description": "online / offline from its status topic, or unknown"})
+    health = fields.Function(
+        lambda s: sensors.sensor_health(s, datetime.now(UTC)),
+        metadata={"description": "healthy, stale (missed several intervals) or offline"},
+    )
+    last_seen_at = fields.Function(lambda s: _local(s, "last_seen_at"), allow_none=True)
+    battery = fields.Integer(allow_none=True)
+    count = fields.Integer(allow_none=True)
+    present = fields.Boolean(allow_none=True)
+    observed_at = fields.Function(lambda s: _local(s, "observed_at"), allow_none=True)
+
+
+class SiteArgs(Schema):
+    site = fields.String()
+
+
+class RejectionSchema(Schema):
+    sensor = fields.String(metadata={"description": "a sensor id, or the topic of an unknown device"})
+    reason = fields.String()
+    count = fields.Integer()
+    last_at = fields.DateTime()
+    detail = fields.String()
+
+
+@blp.route("")
+class Sensors(MethodView):
+    @blp.arguments(SiteArgs, location="query")
+    @blp.response(200, SensorSchema(many=True))
+    def get(self, args):
+        """List sensors with their health, last seen and battery"""
+        require_staff()
+        return sensors.list_sensors(args.get("site"))
+
+    @blp.arguments(SensorIn)
+    @blp.response(201, SensorSchema)
+    def post(self, data):
+        """Register a sensor in a space"""
+        require_staff()
+        return sensors.add_sensor(data.pop("sensor"), **data)
+
+
+@blp.route("/rejections")
+class Rejections(MethodView):
+    @blp.response(200, RejectionSchema(many=True))
+    def get(self):
+        """Messages the ingest worker refused, counted per sensor and reason"""
+        require_staff()
+        return sensors.rejections()
+
+
+@blp.route("/<slug>")
+class SensorDetail(MethodView):
+    @blp.response(200, SensorSchema)
+    def get(self, slug):
+        """One sensor"""
+        require_staff()
+        return sensors.get_sensor(slug)
+
+    @blp.arguments(SensorPatch)
+    @blp.response(200, SensorSchema)
+    def patch(self, changes, slug):
+        """Move a sensor or change how it reports"""
+        require_staff()
+        return sensors.update_sensor(slug, changes)
+
+    @blp.response(204)
+    def delete(self, slug):
+        """Remove a sensor and its readings"""
+        require_staff()
+        sensors.delete_sensor(slug)

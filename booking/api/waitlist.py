@@ -1,0 +1,74 @@
+"""The waitlist: ask for a taken slot; a hold is made for you when it frees."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from booking.api.bookings import LegSchema, Title, _request
+from booking.api.fields import local_iso
+from booking.auth import require_user
+from booking.models import WaitStatus
+from booking.services import waitlist
+
+blp = Blueprint("waitlist", __name__, url_prefix="/api/v1/waitlist", description="Wait for a taken slot")
+
+
+def _tz(entry) -> str:
+    return entry.space.site.timezone
+
+
+class WaitlistIn(LegSchema):
+    title = Title
+    organisation = fields.String(metadata={"description": "staff only: the company waiting"})
+
+
+class WaitlistEntrySchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    site = fields.Function(lambda e: e.space.site.slug)
+    space = fields.Function(lambda e: e.space.slug)
+    organisation = fields.Function(lambda e: e.organisation.slug)
+    title = fields.String()
+    attendees = fields.Integer()
+    layout = fields.String(allow_none=True)
+    start = fields.Function(lambda e: local_iso(e.start_at, _tz(e)))
+    end = fields.Function(lambda e: local_iso(e.end_at, _tz(e)))
+    booking = fields.Integer(attribute="booking_id", allow_none=True, metadata={"description": "the hold offered"})
+    created_at = fields.Function(lambda e: local_iso(e.created_at, _tz(e)))
+    offered_at = fields.Function(lambda e: local_iso(e.offered_at, _tz(e)))
+
+
+class WaitlistArgs(Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in WaitStatus]))
+
+
+@blp.route("")
+class Waitlist(MethodView):
+    @blp.arguments(WaitlistArgs, location="query")
+    @blp.response(200, WaitlistEntrySchema(many=True))
+    def get(self, args):
+        """Your company's waitlist entries (staff: everyone's)"""
+        return waitlist.list_entries(require_user(), **args)
+
+    @blp.arguments(WaitlistIn)
+    @blp.response(201, WaitlistEntrySchema)
+    @blp.alt_response(409, description="The slot is free: book it instead")
+    def post(self, data):
+        """Wait for a taken slot; when it frees, you get a hold and a `waitlist.offered` event"""
+        entry = waitlist.join(require_user(), _request(data), organisation=data.get("organisation"))
+        return entry, 201, {"Location": f"/api/v1/waitlist/{entry.id}"}
+
+
+@blp.route("/<int:entry_id>")
+class WaitlistEntry(MethodView):
+    @blp.response(200, WaitlistEntrySchema)
+    def get(self, entry_id):
+        """One waitlist entry"""
+        return waitlist.get_entry(require_user(), entry_id)
+
+    @blp.response(200, WaitlistEntrySchema)
+    def delete(self, entry_id):
+        """Leave the waitlist"""
+        return waitlist.cancel(require_user(), entry_id)

@@ -1,0 +1,199 @@
+"""The scheduler's jobs and the runner that makes sure exactly one scheduler acts.
+
+``onexp scheduler`` runs ``SchedulerRunner`` in its own process; a second one waits on
+the database lock (see ``booking.leadership``) and takes over when the first dies.
+``onexp serve`` runs the same runner in a thread (``start_in_process``). Every job is
+idempotent: running it twice, or late, does no harm; misfires are coalesced into one run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from booking import metrics
+from booking.extensions import db
+from booking.leadership import Leadership, leadership_for
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job with a stable id, run every ``seconds``; ``run(now)`` returns what it did."""
+
+    id: str
+    run: Callable[[datetime], object]
+    seconds: float
+
+
+# --- the jobs ----------------------------------------------------------------------------
+
+
+def expire_holds(now: datetime) -> dict:
+    from booking.services import bookings
+
+    return {"expired": bookings.expire_holds(now)}
+
+
+def offer_waitlist(now: datetime) -> dict:
+    from booking.services import waitlist
+
+    return waitlist.sweep(now)
+
+
+def deliver_webhooks(now: datetime) -> dict:
+    from booking.services import webhooks
+
+    return webhooks.deliver_due(now)
+
+
+def rollup_utilization(now: datetime) -> dict:
+    """Yesterday (closing it) and today (so far)."""
+    from booking.services import utilization
+
+    days = sorted({(now - timedelta(days=1)).date(), now.date()})
+    return {day.isoformat(): utilization.rollup(day, now=now) for day in days}
+
+
+def sensor_view():
+    """What the sensors say, once the sensors side is installed; otherwise nothing is healthy."""
+    from booking.services import checkin
+
+    try:
+        from booking.services import occupancy  # type: ignore[attr-defined]
+    except ImportError:
+        return checkin.no_sensors()
+    return checkin.SensorView(health=occupancy.space_sensor_health, presence=occupancy.presence_between)
+
+
+def check_in_by_presence(now: datetime) -> dict:
+    from booking.services import checkin
+
+    return {"checked_in": checkin.check_in_by_presence(now, sensor_view())}
+
+
+def release_no_shows(now: datetime) -> dict:
+    from booking.services import checkin
+
+    return {"released": [b.id for b in checkin.release_no_shows(now, sensor_view())]}
+
+
+JOBS = (
+    Job("expire_holds", expire_holds, 60),
+    Job("check_in_by_presence", check_in_by_presence, 60),
+    Job("release_no_shows", release_no_shows, 60),
+    Job("offer_waitlist", offer_waitlist, 120),
+    Job("deliver_webhooks", deliver_webhooks, 10),
+    Job("rollup_utilization", rollup_utilization, 900),
+)
+
+
+# --- the runner ---------------------------------------------------------------------------
+
+
+class SchedulerRunner:
+    """Wait for leadership, run the jobs while leading, step down the moment it is lost."""
+
+    def __init__(
+        self, app: Flask, *, jobs: tuple[Job, ...] | list[Job] = JOBS, leadership: Leadership | None = None,
+        holder: str | None = None, heartbeat_seconds: float | None = None, retry_seconds: float | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):  # fmt: skip
+        self.app = app
+        self.jobs = list(jobs)
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        lease = app.config["SCHEDULER_LEASE_SECONDS"]
+        if leadership is None:
+            with app.app_context():
+                leadership = leadership_for(db.engine, app.config["SQLALCHEMY_DATABASE_URI"], self.holder,
+                                            lease_seconds=lease)  # fmt: skip
+        self.leadership = leadership
+        # renew well within the lease, so a live leader never lets it lapse
+        self.heartbeat_seconds = heartbeat_seconds or max(lease / 3, 1)
+        self.retry_seconds = retry_seconds or max(lease / 3, 1)
+        self.clock = clock
+        self.leading = threading.Event()
+        self.terms = 0  # how many times this runner became the leader
+
+    def run(self, stop: threading.Event) -> None:
+        """Block until ``stop`` is set, leading whenever the lock can be had."""
+        log.info("scheduler %s waiting for leadership", self.holder)
+        try:
+            while not stop.is_set():
+                if self.leadership.acquire():
+                    self._lead(stop)
+                else:
+                    stop.wait(self.retry_seconds)
+        finally:
+            close = getattr(self.leadership, "close", None)
+            if close:
+                close()
+
+    def _lead(self, stop: threading.Event) -> None:
+        self.terms += 1
+        log.info("scheduler %s leads (term %d)", self.holder, self.terms)
+        self.leading.set()
+        scheduler = BackgroundScheduler(
+            timezone=UTC,
+            # late runs collapse into one; a job never overlaps itself
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        for job in self.jobs:
+            scheduler.add_job(
+                self._run_job, "interval", seconds=job.seconds, id=job.id, name=job.id, args=(job,),
+                next_run_time=utcnow(), replace_existing=True,
+            )  # fmt: skip
+        scheduler.start()
+        try:
+            while not stop.wait(self.heartbeat_seconds):
+                if not self.leadership.renew():
+                    log.warning("scheduler %s lost leadership; stepping down", self.holder)
+                    break
+        finally:
+            self.leading.clear()  # before the shutdown: no job starts from here on
+            scheduler.shutdown(wait=True)
+            self.leadership.release()
+            log.info("scheduler %s stopped leading", self.holder)
+
+    def _run_job(self, job: Job) -> None:
+        if not self.leading.is_set():
+            return
+        metrics.JOB_RUNS.labels(job.id).inc()
+        with self.app.app_context():
+            try:
+                result = job.run(self.clock())
+                log.info("job %s: %s", job.id, result)
+            except Exception:
+                db.session.rollback()
+                metrics.JOB_FAILURES.labels(job.id).inc()
+                log.exception("job %s failed; it runs again at its next time", job.id)
+            finally:
+                db.session.remove()
+
+
+def start_in_process(app: Flask, **options) -> Callable[[], None]:
+    """Run the scheduler in a thread of this process (``onexp serve``); returns ``stop()``."""
+    stop = threading.Event()
+    runner = SchedulerRunner(app, **options)
+    thread = threading.Thread(target=runner.run, args=(stop,), name="onexp-scheduler", daemon=True)
+    thread.start()
+
+    def stop_scheduler() -> None:
+        stop.set()
+        thread.join(timeout=30)
+
+    return stop_scheduler

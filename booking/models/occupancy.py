@@ -1,0 +1,99 @@
+"""Occupancy sensors, their anonymous readings, each space's live state, and refused payloads.
+
+No personal data is ever stored here: readings are headcounts, presence flags and line
+crossings; a sensor is a piece of venue equipment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.dbtypes import UTCDateTime
+from booking.extensions import db
+from booking.models.accounts import utcnow
+from booking.models.sites import Space
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for years of readings.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Sensor(db.Model):
+    """A device in the registry: where it is, what it measures, how it talks, how it is doing."""
+
+    __tablename__ = "sensors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the public id: the <sensor> segment of its topics
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # counter | presence
+    format: Mapped[str] = mapped_column(String(20), default="native")
+    # the device's own name where it cannot use our topics (a Zigbee2MQTT friendly name)
+    topic: Mapped[str | None] = mapped_column(String(200), unique=True)
+    interval_seconds: Mapped[int] = mapped_column(default=60)
+    status: Mapped[str] = mapped_column(String(10), default="unknown")  # online | offline | unknown
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    battery: Mapped[int | None]
+    # its latest values, which the space's live state is combined from
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    count: Mapped[int | None]
+    present: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    space: Mapped[Space] = relationship()
+
+
+class OccupancyReading(db.Model):
+    """One reading as the sensor observed it; (sensor, observed_at) absorbs duplicates."""
+
+    __tablename__ = "occupancy_readings"
+    __table_args__ = (
+        UniqueConstraint("sensor_id", "observed_at"),
+        # presence_between() and utilization read a space's readings over a window
+        Index("ix_occupancy_readings_space_observed", "space_id", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sensor_id: Mapped[int] = mapped_column(ForeignKey("sensors.id", ondelete="CASCADE"))
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int | None]
+    present: Mapped[bool | None]
+    entered: Mapped[int | None]
+    exited: Mapped[int | None]
+
+
+class SpaceOccupancy(db.Model):
+    """A space's current state, combined from its sensors (see booking.occupancy)."""
+
+    __tablename__ = "space_occupancy"
+
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), primary_key=True)
+    count: Mapped[int | None]
+    present: Mapped[bool | None]
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # newest reading it includes
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when `present` last changed
+    # when this row last changed: the event stream polls on it
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sources: Mapped[list] = mapped_column(JSON, default=list)  # sensor slugs
+
+    space: Mapped[Space] = relationship()
+
+
+class IngestRejection(db.Model):
+    """How many messages the ingest worker refused, per sensor and reason."""
+
+    __tablename__ = "ingest_rejections"
+    __table_args__ = (UniqueConstraint("sensor", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # a registered sensor's slug, or the topic of an unknown device
+    sensor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,157 @@
+"""Alerts: raise once per condition, let staff acknowledge, resolve by hand or when it clears."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from booking.errors import Conflict, NotFound
+from booking.extensions import db
+from booking.models import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
+from booking.services import catalog, outbox
+
+log = logging.getLogger(__name__)
+
+
+def open_key(kind: str, space_id: int, booking_id: int | None) -> str:
+    return f"{kind}:{space_id}:{booking_id if booking_id is not None else '-'}"
+
+
+def alert_payload(alert: Alert) -> dict:
+    tz = ZoneInfo(alert.space.site.timezone)
+
+    def local(value: datetime | None) -> str | None:
+        return value.astimezone(tz).isoformat() if value else None
+
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "status": alert.status,
+        "site": alert.space.site.slug,
+        "space": alert.space.slug,
+        "booking": alert.booking_id,
+        "message": alert.message,
+        "detail": alert.detail,
+        "raised_at": local(alert.raised_at),
+        "acknowledged_at": local(alert.acknowledged_at),
+        "resolved_at": local(alert.resolved_at),
+    }
+
+
+def _emit(alert: Alert, what: str, now: datetime) -> None:
+    db.session.flush()
+    org = alert.booking.organisation_id if alert.booking is not None else None
+    outbox.emit(f"alert.{what}", alert_payload(alert), organisation_id=org, now=now)
+
+
+def raise_alert(
+    kind: str, space: Space, *, booking: Booking | None = None, message: str = "", detail: dict | None = None,
+    now: datetime | None = None, commit: bool = True,
+) -> tuple[Alert, bool]:  # fmt: skip
+    """The open alert for this condition, raising it when there is none; (alert, newly raised)."""
+    now = now or datetime.now(UTC)
+    AlertKind(kind)  # an unknown kind is a programming error
+    key = open_key(kind, space.id, booking.id if booking else None)
+    existing = db.session.scalar(select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES)))
+    if existing is not None:
+        existing.last_seen_at = now
+        if commit:
+            db.session.commit()
+        return existing, False
+    alert = Alert(
+        kind=kind, space=space, booking=booking, open_key=key, status=AlertStatus.RAISED, message=message,
+        detail=detail or {}, raised_at=now, last_seen_at=now,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(alert)
+            db.session.flush()
+    except IntegrityError:
+        # another process raised it a moment ago: the partial unique index keeps one open
+        existing = db.session.scalar(select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES)))
+        return existing, False
+    _emit(alert, "raised", now)
+    log.info("alert raised: %s at %s/%s: %s", kind, space.site.slug, space.slug, message)
+    if commit:
+        db.session.commit()
+    return alert, True
+
+
+def get_alert(alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+def list_alerts(
+    *, status: str | None = None, kind: str | None = None, site: str | None = None, space: str | None = None,
+    open_only: bool = False, limit: int = 200,
+) -> list[Alert]:  # fmt: skip
+    """Alerts, newest first, filtered."""
+    query = select(Alert)
+    if status:
+        query = query.where(Alert.status == status)
+    if open_only:
+        query = query.where(Alert.status.in_(OPEN_ALERT_STATUSES))
+    if kind:
+        query = query.where(Alert.kind == kind)
+    if site and space:
+        query = query.where(Alert.space_id == catalog.get_space(site, space).id)
+    elif site:
+        query = query.where(Alert.space_id.in_(select(Space.id).where(Space.site_id == catalog.get_site(site).id)))
+    return list(db.session.scalars(query.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)))
+
+
+def acknowledge(actor: User, alert_id: int, *, now: datetime | None = None) -> Alert:
+    """Someone is on it."""
+    now = now or datetime.now(UTC)
+    alert = get_alert(alert_id)
+    if alert.status != AlertStatus.RAISED:
+        raise Conflict(f"alert {alert_id} is {alert.status}, not raised")
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = now
+    alert.acknowledged_by_id = actor.id
+    _emit(alert, "acknowledged", now)
+    db.session.commit()
+    return alert
+
+
+def resolve(actor: User | None, alert_id: int, *, now: datetime | None = None, reason: str = "") -> Alert:
+    """Close an alert; ``actor`` None when the scheduler saw the condition clear."""
+    now = now or datetime.now(UTC)
+    alert = get_alert(alert_id)
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict(f"alert {alert_id} is resolved already")
+    _resolve(alert, actor, now, reason)
+    db.session.commit()
+    return alert
+
+
+def _resolve(alert: Alert, actor: User | None, now: datetime, reason: str) -> None:
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = now
+    alert.resolved_by_id = actor.id if actor else None
+    if reason:
+        alert.detail = {**alert.detail, "resolution": reason}
+    _emit(alert, "resolved", now)
+
+
+def resolve_cleared(space: Space, kinds: set[str], still_true: set[str], *, now: datetime) -> int:
+    """Resolve the open alerts of ``kinds`` in a space whose open key is no longer a condition.
+
+    The caller commits; returns how many were resolved.
+    """
+    open_alerts = db.session.scalars(
+        select(Alert).where(Alert.space_id == space.id, Alert.kind.in_(kinds), Alert.status.in_(OPEN_ALERT_STATUSES))
+    ).all()
+    resolved = 0
+    for alert in open_alerts:
+        if alert.open_key not in still_true:
+            _resolve(alert, None, now, "the condition cleared")
+            resolved += 1
+    return resolved

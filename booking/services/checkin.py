@@ -1,0 +1,123 @@
+"""Check-in (by hand, or by presence) and the release of no-shows after the grace period."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking import daylife
+from booking.errors import Conflict
+from booking.extensions import db
+from booking.models import AlertKind, Booking, Space, Status, User
+from booking.services import alerts, bookings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SensorView:
+    """What the sensors say about a space, as the decisions need it.
+
+    ``health(space_id, now)`` is "healthy", "stale", "offline" or "missing";
+    ``presence(space_id, start, end)`` whether anyone was seen in that interval.
+    """
+
+    health: Callable[[int, datetime], str]
+    presence: Callable[[int, datetime, datetime], bool]
+
+
+def no_sensors() -> SensorView:
+    """Until a space reports, it has no healthy sensor: nothing is released by presence."""
+    return SensorView(health=lambda _space, _now: "missing", presence=lambda _space, _start, _end: False)
+
+
+def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Booking:
+    """A person says the booking's people are here; the owner or staff may."""
+    now = now or datetime.now(UTC)
+    booking = bookings.get_booking(actor, booking_id)
+    if booking.checked_in_at is not None:
+        return booking  # idempotent: a retried request changes nothing
+    decision = daylife.can_check_in(status=booking.status, start=booking.start_at, end=booking.end_at, now=now)
+    if not decision:
+        raise Conflict(decision.reason)
+    booking.checked_in_at = now
+    bookings._change(booking, actor, "check_in", None, detail={"by": "hand", "reason": decision.reason})
+    db.session.commit()
+    return booking
+
+
+def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> list[Booking]:
+    """Confirmed bookings not checked in whose check-in window contains ``now``."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .options(joinedload(Booking.space))
+            .where(
+                Booking.status == Status.CONFIRMED,
+                Booking.checked_in_at.is_(None),
+                Booking.start_at <= now + timedelta(minutes=early),
+                Booking.start_at >= now - bookings.rules.MAX_BLOCK,
+                Booking.end_at > now,
+            )
+            .order_by(Booking.start_at)
+        )
+    )
+
+
+def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
+    """Check in every running booking whose space's sensors saw people in its window."""
+    done = 0
+    for booking in _running(now):
+        space: Space = booking.space
+        opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+        decision = daylife.auto_check_in(
+            status=booking.status, checked_in=False, manual_checkin=space.manual_checkin,
+            start=booking.start_at, end=booking.end_at, now=now,
+            presence_seen=not space.manual_checkin and sensors.presence(space.id, opens, now),
+        )  # fmt: skip
+        if decision:
+            booking.checked_in_at = now
+            bookings._change(booking, None, "check_in", None, detail={"by": "presence", "reason": decision.reason})
+            db.session.commit()
+            done += 1
+            log.info("booking %s checked in by presence", booking.id)
+    return done
+
+
+def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
+    """Release the bookings nobody came to, where it is safe to tell; each says why."""
+    from booking.services import waitlist
+
+    released = []
+    for booking in _running(now, early=0):
+        space: Space = booking.space
+        opens, _ = daylife.checkin_window(booking.start_at, booking.end_at)
+        health = sensors.health(space.id, now)
+        decision = daylife.release_no_show(
+            status=booking.status, checked_in=booking.checked_in_at is not None, start=booking.start_at,
+            end=booking.end_at, grace_minutes=space.checkin_grace_minutes, profile=space.profile,
+            manual_checkin=space.manual_checkin, sensor_health=health,
+            presence_seen=not space.manual_checkin and sensors.presence(space.id, opens, now), now=now,
+        )  # fmt: skip
+        if not decision:
+            log.debug("booking %s not released: %s", booking.id, decision.reason)
+            continue
+        target = bookings.rules.next_status(booking.status, "release")
+        bookings._change(
+            booking, None, "release", target,
+            detail={"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes},
+        )  # fmt: skip
+        alerts.raise_alert(
+            AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
+            detail={"start": booking.start_at.isoformat(), "sensor_health": health},
+        )  # fmt: skip
+        db.session.commit()
+        log.info("booking %s released: %s", booking.id, decision.reason)
+        released.append(booking)
+        waitlist.offer_freed_slot(booking, now=now)
+    return released

@@ -1,0 +1,75 @@
+"""Events for webhooks, written to the outbox in the same transaction as the change.
+
+Booking changes need no call: every audit row (``BookingEvent``) written by the booking
+services becomes a ``booking.<action>`` event when the session flushes it, so no code
+path can change a booking and forget to tell. Other services call ``emit``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
+
+from booking.extensions import db
+from booking.models import Booking, BookingEvent, OutboxEvent
+
+
+def emit(kind: str, payload: dict, *, organisation_id: int | None, now: datetime | None = None) -> None:
+    """Queue an event in the caller's transaction; the delivery job sends it after commit."""
+    db.session.add(_row(kind, payload, organisation_id, now))
+
+
+def _row(kind: str, payload: dict, organisation_id: int | None, now: datetime | None) -> OutboxEvent:
+    return OutboxEvent(
+        uid=str(uuid.uuid4()),
+        kind=kind,
+        organisation_id=organisation_id,
+        payload=payload,
+        created_at=now or datetime.now(UTC),
+    )
+
+
+def booking_payload(booking: Booking) -> dict:
+    """What a receiver learns about a booking: the same fields as the API, in the site's time."""
+    tz = ZoneInfo(booking.space.site.timezone)
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "site": booking.space.site.slug,
+        "space": booking.space.slug,
+        "organisation": booking.organisation.slug,
+        "title": booking.title,
+        "attendees": booking.attendees,
+        "start": booking.start_at.astimezone(tz).isoformat(),
+        "end": booking.end_at.astimezone(tz).isoformat(),
+        "checked_in_at": booking.checked_in_at.astimezone(tz).isoformat() if booking.checked_in_at else None,
+    }
+
+
+def _booking_events_to_outbox(session: Session, _context) -> None:
+    """After a flush: one outbox row per new audit row, on the same connection and transaction."""
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, BookingEvent):
+            booking = obj.booking
+            payload = {
+                "action": obj.action,
+                "from_status": obj.from_status,
+                "to_status": obj.to_status,
+                "detail": obj.detail or {},
+                "booking": booking_payload(booking),
+            }
+            row = _row(f"booking.{obj.action}", payload, booking.organisation_id, obj.at)
+            rows.append({c: getattr(row, c) for c in ("uid", "kind", "organisation_id", "payload", "created_at")})
+    if rows:
+        session.connection().execute(insert(OutboxEvent), rows)
+
+
+def init_app(_app) -> None:
+    """Listen to the sessions' flushes (once per process)."""
+    if not event.contains(Session, "after_flush", _booking_events_to_outbox):
+        event.listen(Session, "after_flush", _booking_events_to_outbox)

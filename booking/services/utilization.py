@@ -1,0 +1,163 @@
+"""Booked versus actual use, per space, site and company, per local day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking import rules
+from booking.errors import Invalid
+from booking.extensions import db
+from booking.models import Booking, Organisation, Space, User, UtilizationDay
+from booking.rules import Problem
+from booking.services import catalog
+from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, day_figures
+
+MAX_DAYS = 366
+GROUPS = ("space", "site", "company")
+FIGURES = ("bookable_minutes", "booked_minutes", "occupied_minutes", "booked_used_minutes", "no_shows", "peak_count")
+
+# space ids, start, end -> {space_id: readings}; the sensors side provides the real one
+ReadingsSource = Callable[[list[int], datetime, datetime], dict[int, list[Reading]]]
+
+
+def no_readings(_space_ids: list[int], _start: datetime, _end: datetime) -> dict[int, list[Reading]]:
+    return {}
+
+
+def _readings_source() -> ReadingsSource:
+    try:  # the sensors side, once it is there
+        from booking.services.occupancy import readings_between  # type: ignore[attr-defined]
+    except ImportError:
+        return no_readings
+    return readings_between
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _local_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    return datetime.combine(day, time(0), tz), datetime.combine(day + timedelta(days=1), time(0), tz)
+
+
+def space_days(
+    spaces: list[Space], start: date, end: date, *, now: datetime, organisation_id: int | None = None,
+    readings: ReadingsSource | None = None,
+) -> Iterable[tuple[Space, date, int, Figures]]:  # fmt: skip
+    """(space, day, organisation id or 0, figures) for every space and day; per company too
+    when ``organisation_id`` is None (0 rows are the whole space)."""
+    if not spaces:
+        return
+    readings = readings or _readings_source()
+    closures = catalog.closures_by_space(spaces)
+    tz_of = {s.id: ZoneInfo(s.site.timezone) for s in spaces}
+    range_start = min(_local_bounds(start, tz)[0] for tz in tz_of.values())
+    range_end = max(_local_bounds(end, tz)[1] for tz in tz_of.values())
+    query = select(Booking).where(
+        Booking.space_id.in_([s.id for s in spaces]),
+        Booking.status.in_(BOOKED_STATUSES),
+        Booking.start_at < range_end,
+        Booking.end_at > range_start,
+        Booking.start_at >= range_start - rules.MAX_BLOCK,
+    )
+    if organisation_id is not None:
+        query = query.where(Booking.organisation_id == organisation_id)
+    by_space: dict[int, list[BookedSpan]] = defaultdict(list)
+    for b in db.session.scalars(query):
+        by_space[b.space_id].append(BookedSpan(b.start_at, b.end_at, b.status, b.organisation_id))
+    seen = readings([s.id for s in spaces], range_start, range_end)
+    for space in spaces:
+        policy = catalog.policy_of(space, closures[space.id])
+        tz = tz_of[space.id]
+        spans = by_space.get(space.id, [])
+        for day in _days(start, end):
+            day_start, day_end = _local_bounds(day, tz)
+            common = dict(
+                day_start=day_start, day_end=day_end, opening=rules.opening_intervals(policy, day),
+                readings=seen.get(space.id, []), now=now,
+            )  # fmt: skip
+            if organisation_id is None:
+                yield space, day, 0, day_figures(bookings=spans, **common)
+            orgs = {organisation_id} if organisation_id is not None else {s.organisation_id for s in spans}
+            for org in sorted(orgs):
+                mine = [s for s in spans if s.organisation_id == org]
+                if mine or organisation_id is not None:
+                    yield space, day, org, day_figures(bookings=mine, within_bookings=True, **common)
+
+
+def _parse_range(start: date, end: date) -> None:
+    if end < start:
+        raise Invalid([Problem("end", "must not be before start")])
+    if (end - start).days >= MAX_DAYS:
+        raise Invalid([Problem("end", f"at most {MAX_DAYS} days at once")])
+
+
+def report(actor: User, start: date, end: date, *, group: str = "space", now: datetime | None = None) -> list[dict]:
+    """Rows of figures per day and per space, site or company; a company sees only its bookings."""
+    now = now or datetime.now(UTC)
+    _parse_range(start, end)
+    spaces = list(
+        db.session.scalars(select(Space).options(joinedload(Space.site)).where(Space.active).order_by(Space.id))
+    )
+    own = None if actor.is_staff else actor.organisation_id
+    orgs = {o.id: o.slug for o in db.session.scalars(select(Organisation))}
+    totals: dict[tuple, dict] = {}
+    for space, day, org, figures in space_days(spaces, start, end, now=now, organisation_id=own):
+        if group == "company":
+            if org == 0:
+                continue
+            key = (day, orgs[org])
+        elif own is None and org != 0:
+            continue  # staff: the whole space's figures
+        elif group == "site":
+            key = (day, space.site.slug)
+        else:
+            key = (day, f"{space.site.slug}/{space.slug}")
+        _add(totals, key, figures, company_view=own is not None or group == "company")
+    if own is not None and group != "company":
+        # a company's view of a space: only the days it booked there
+        totals = {k: v for k, v in totals.items() if v["booked_minutes"] or v["no_shows"]}
+    return [{"day": day.isoformat(), group: name, **values} for (day, name), values in sorted(totals.items())]
+
+
+def _add(totals: dict, key: tuple, figures: Figures, *, company_view: bool) -> None:
+    values = asdict(figures)
+    if company_view:
+        values["bookable_minutes"] = None  # companies book spaces, they do not own their hours
+    row = totals.get(key)
+    if row is None:
+        totals[key] = values
+        return
+    for name in FIGURES:
+        if row[name] is None:
+            continue
+        row[name] = max(row[name], values[name]) if name == "peak_count" else row[name] + values[name]
+
+
+def rollup(day: date, *, now: datetime | None = None) -> int:
+    """Store one day's figures (whole spaces and each company's share); rerunning replaces them."""
+    now = now or datetime.now(UTC)
+    spaces = list(db.session.scalars(select(Space).options(joinedload(Space.site)).where(Space.active)))
+    existing = {
+        (row.space_id, row.organisation_id): row
+        for row in db.session.scalars(select(UtilizationDay).where(UtilizationDay.day == day))
+    }
+    count = 0
+    for space, _day, org, figures in space_days(spaces, day, day, now=now):
+        row = existing.get((space.id, org))
+        if row is None:
+            row = UtilizationDay(day=day, space_id=space.id, organisation_id=org)
+            db.session.add(row)
+        for name, value in asdict(figures).items():
+            setattr(row, name, value)
+        row.computed_at = now
+        count += 1
+    db.session.commit()
+    return count

@@ -1,0 +1,143 @@
+"""The waitlist: a company asks for a taken slot; when it frees, the first in line gets a hold."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from booking import rules
+from booking.errors import Conflict, DomainError, Invalid, NotFound
+from booking.extensions import db
+from booking.models import Booking, User, WaitlistEntry, WaitStatus
+from booking.services import bookings, catalog, outbox
+from booking.services.bookings import BookingRequest
+
+log = logging.getLogger(__name__)
+
+
+def join(actor: User, req: BookingRequest, *, organisation: str | None = None, now: datetime | None = None):
+    """Queue for a slot that is taken now; a free slot should simply be booked."""
+    now = now or datetime.now(UTC)
+    space = catalog.get_space(req.site, req.space, as_field=True)
+    org = bookings._organisation_for(actor, organisation)
+    policy = catalog.policy_of(space)
+    problems = rules.check_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
+    if problems:
+        raise Invalid(problems)
+    if not bookings._taken(space, policy, req.start, req.end, now):
+        db.session.rollback()
+        raise Conflict(f"{space.site.slug}/{space.slug} is free then: book it instead")
+    entry = WaitlistEntry(
+        organisation=org, requested_by=actor, space=space, start_at=req.start, end_at=req.end,
+        attendees=req.attendees, layout=req.layout, title=req.title, status=WaitStatus.WAITING, created_at=now,
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def list_entries(actor: User, *, status: str | None = None) -> list[WaitlistEntry]:
+    """A company's own entries; staff see every company's."""
+    query = select(WaitlistEntry)
+    if not actor.is_staff:
+        query = query.where(WaitlistEntry.organisation_id == actor.organisation_id)
+    if status:
+        query = query.where(WaitlistEntry.status == status)
+    return list(db.session.scalars(query.order_by(WaitlistEntry.start_at, WaitlistEntry.id)))
+
+
+def get_entry(actor: User, entry_id: int) -> WaitlistEntry:
+    entry = db.session.get(WaitlistEntry, entry_id)
+    if entry is None or not (actor.is_staff or entry.organisation_id == actor.organisation_id):
+        raise NotFound(f"no waitlist entry {entry_id}")
+    return entry
+
+
+def cancel(actor: User, entry_id: int) -> WaitlistEntry:
+    """Leave the queue."""
+    entry = get_entry(actor, entry_id)
+    if entry.status != WaitStatus.WAITING:
+        raise Conflict(f"this waitlist entry is {entry.status}")
+    entry.status = WaitStatus.CANCELLED
+    db.session.commit()
+    return entry
+
+
+def offer_freed_slot(freed: Booking, *, now: datetime | None = None) -> list[WaitlistEntry]:
+    """A booking stopped occupying its space: offer its time to those waiting, first come first served."""
+    return offer(freed.space_id, freed.block_start, freed.block_end, now=now)
+
+
+def offer(space_id: int, start: datetime, end: datetime, *, now: datetime | None = None) -> list[WaitlistEntry]:
+    """Give a hold to each waiting entry overlapping [start, end) that can now be booked, oldest first."""
+    now = now or datetime.now(UTC)
+    waiting = db.session.scalars(
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.space_id == space_id,
+            WaitlistEntry.status == WaitStatus.WAITING,
+            WaitlistEntry.start_at < end,
+            WaitlistEntry.end_at > start,
+        )
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    ).all()
+    offered = []
+    for entry in waiting:
+        if _offer(entry, now):
+            offered.append(entry)
+    return offered
+
+
+def _offer(entry: WaitlistEntry, now: datetime) -> bool:
+    if entry.start_at <= now:
+        entry.status = WaitStatus.LAPSED
+        db.session.commit()
+        return False
+    space = entry.space
+    req = BookingRequest(
+        site=space.site.slug, space=space.slug, start=entry.start_at, end=entry.end_at, title=entry.title,
+        attendees=entry.attendees, layout=entry.layout, notes=f"from waitlist entry {entry.id}",
+    )  # fmt: skip
+    entry_id = entry.id
+    try:
+        hold = bookings.book(entry.requested_by, req, hold=True, organisation=entry.organisation.slug, now=now)
+    except DomainError as error:
+        db.session.rollback()
+        log.debug("waitlist entry %s not offered: %s", entry_id, error.detail)
+        return False
+    entry = db.session.get(WaitlistEntry, entry_id)
+    entry.status = WaitStatus.OFFERED
+    entry.booking_id = hold.id
+    entry.offered_at = now
+    outbox.emit(
+        "waitlist.offered",
+        {"waitlist_entry": entry.id, "booking": outbox.booking_payload(hold),
+         "hold_expires_at": hold.hold_expires_at.isoformat() if hold.hold_expires_at else None},
+        organisation_id=entry.organisation_id, now=now,
+    )  # fmt: skip
+    db.session.commit()
+    log.info("waitlist entry %s offered hold %s", entry.id, hold.id)
+    return True
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Scheduler: lapse entries whose time passed, and offer slots freed while nobody was looking."""
+    now = now or datetime.now(UTC)
+    lapsed = 0
+    for entry in db.session.scalars(
+        select(WaitlistEntry).where(WaitlistEntry.status == WaitStatus.WAITING, WaitlistEntry.start_at <= now)
+    ).all():
+        entry.status = WaitStatus.LAPSED
+        lapsed += 1
+    db.session.commit()
+    offered = 0
+    spaces = db.session.execute(
+        select(WaitlistEntry.space_id, WaitlistEntry.start_at, WaitlistEntry.end_at)
+        .where(WaitlistEntry.status == WaitStatus.WAITING)
+        .order_by(WaitlistEntry.created_at)
+    ).all()
+    for space_id, start, end in spaces:
+        offered += len(offer(space_id, start, end, now=now))
+    return {"lapsed": lapsed, "offered": offered}

@@ -1,0 +1,104 @@
+"""Booked versus actual use of a space over one day. Pure arithmetic over intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+Interval = tuple[datetime, datetime]
+# statuses that count as "booked": a released booking was booked, then nobody came
+BOOKED_STATUSES = ("confirmed", "released")
+
+
+@dataclass(frozen=True)
+class BookedSpan:
+    start: datetime
+    end: datetime
+    status: str
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the space's sensors said from ``at`` on, until the next reading."""
+
+    at: datetime
+    count: int  # people; a presence-only sensor gives 1 for "someone"
+
+
+@dataclass(frozen=True)
+class Figures:
+    bookable_minutes: int
+    booked_minutes: int
+    occupied_minutes: int
+    booked_used_minutes: int
+    no_shows: int
+    peak_count: int
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Overlapping or touching intervals joined; sorted."""
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
+    return [(max(a, start), min(b, end)) for a, b in intervals if a < end and b > start]
+
+
+def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    out = []
+    for a_start, a_end in merge(a):
+        out += clip(merge(b), a_start, a_end)
+    return out
+
+
+def minutes(intervals: Iterable[Interval]) -> int:
+    """Whole minutes covered (rounded to the nearest), counting overlaps once."""
+    return round(sum((end - start).total_seconds() for start, end in merge(intervals)) / 60)
+
+
+def segments(readings: Sequence[Reading], until: datetime) -> list[tuple[datetime, datetime, int]]:
+    """The count as a step function: each reading holds until the next one (or ``until``)."""
+    ordered = sorted(readings, key=lambda r: r.at)
+    out = []
+    for i, reading in enumerate(ordered):
+        end = ordered[i + 1].at if i + 1 < len(ordered) else until
+        if reading.at < end:
+            out.append((reading.at, end, reading.count))
+    return out
+
+
+def day_figures(
+    *, day_start: datetime, day_end: datetime, opening: Sequence[Interval], bookings: Sequence[BookedSpan],
+    readings: Sequence[Reading], now: datetime, within_bookings: bool = False,
+) -> Figures:  # fmt: skip
+    """One space's figures for one local day, [day_start, day_end); the future counts no use yet.
+
+    ``readings`` should include the last one before ``day_start`` so the day opens in the
+    right state. ``within_bookings`` looks only at the booked time (a company's view of a
+    shared space): occupancy and peak outside it are someone else's.
+    """
+    # in UTC: arithmetic on two times sharing a zone is wall-clock time, wrong across DST
+    day_start, day_end, now = (t.astimezone(UTC) for t in (day_start, day_end, now))
+    opening = [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in opening]
+    booked = clip(merge((b.start, b.end) for b in bookings if b.status in BOOKED_STATUSES), day_start, day_end)
+    observed_until = min(day_end, max(now, day_start))
+    readings = [r for r in readings if r.at < observed_until]
+    window = booked if within_bookings else [(day_start, day_end)]
+    steps = [(a, b, n) for a, b, n in segments(readings, observed_until) if clip(window, a, b)]
+    occupied = intersect(merge((a, b) for a, b, n in steps if n > 0), window)
+    return Figures(
+        bookable_minutes=minutes(clip(opening, day_start, day_end)),
+        booked_minutes=minutes(booked),
+        occupied_minutes=minutes(occupied),
+        booked_used_minutes=minutes(intersect(booked, occupied)),
+        no_shows=sum(1 for b in bookings if b.status == "released" and day_start <= b.start < day_end),
+        peak_count=max((n for _, _, n in steps), default=0),
+    )

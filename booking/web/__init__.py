@@ -1,0 +1,55 @@
+"""Pages for venue staff and companies, in French and English, and the iCalendar feeds.
+
+Server-rendered Jinja with a little plain JavaScript; views parse forms, call services
+and render: no domain rule lives here.
+"""
+
+from __future__ import annotations
+
+import flask_babel
+from flask import Flask, g, request, session
+
+from booking.extensions import babel, csrf
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# API writes need a bearer token (booking.auth ignores the session for them), and calendar
+# apps fetch feeds with GET: every other write is a form, and needs the form's CSRF token.
+CSRF_EXEMPT_PREFIXES = ("/api/",)
+
+
+def select_locale() -> str:
+    """The language the person chose (kept in the session), French until they choose."""
+    lang = session.get("lang")
+    return lang if lang in LOCALES else DEFAULT_LOCALE
+
+
+def init_app(app: Flask) -> None:
+    from booking.web import calendar, feeds, formatting, login, nav, portal
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
+    # checked by our own before_request below, so JSON API writes are not refused
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # a staff page stays open all day: the token lives as long as the session, not one hour
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    @app.before_request
+    def protect_forms() -> None:
+        """Every non-API write must carry the CSRF token of the form it came from."""
+        # One app context may serve several requests (the test client's does): the locale
+        # and the CSRF token and verdict that Flask-Babel and Flask-WTF cache on ``g`` must not carry over.
+        flask_babel.refresh()
+        g.pop("csrf_valid", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+        if request.method not in SAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):
+            csrf.protect()
+
+    formatting.register(app)
+    nav.register(app)
+    for blueprint in (nav.assets, login.bp, calendar.bp, portal.bp, feeds.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,147 @@
+"""Staff pages: today across all sites, a site's calendar (day and week), the approvals queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from booking import rules
+from booking.errors import Conflict, NotFound
+from booking.models import Booking, Site
+from booking.services import availability, bookings, catalog
+from booking.web import timeline
+from booking.web.forms import ApproveForm, RejectForm
+from booking.web.guards import staff_only, viewer
+from booking.web.messages import translate_detail
+from booking.web.nav import page_blueprint
+
+bp = page_blueprint("calendar", __name__, url_prefix="/staff")
+
+
+def local_today(timezone: str = "Europe/Paris") -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def parse_day(text: str | None, timezone: str) -> date:
+    try:
+        return date.fromisoformat(text) if text else local_today(timezone)
+    except ValueError:
+        return local_today(timezone)
+
+
+def day_bounds(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(timezone)
+    return datetime.combine(first, time(0), tz), datetime.combine(last + timedelta(days=1), time(0), tz)
+
+
+def spaces_with_bookings(site: Site, first: date, last: date) -> tuple[list, list[Booking]]:
+    """The site's active spaces and its active bookings between two local days."""
+    start, end = day_bounds(first, last, site.timezone)
+    spaces = [space for space in site.spaces if space.active]
+    return spaces, bookings.site_calendar(site.slug, start, end)
+
+
+@bp.get("/")
+@staff_only
+def overview():
+    """Every site today: its spaces, their bookings and their live occupancy."""
+    boards = []
+    for site in availability.sites():
+        today = local_today(site.timezone)
+        spaces, booked = spaces_with_bookings(site, today, today)
+        by_space = {space.id: [b for b in booked if b.space_id == space.id] for space in spaces}
+        boards.append({"site": site, "day": today, "spaces": spaces, "bookings": by_space})
+    return render_template("staff/overview.html", boards=boards)
+
+
+@bp.get("/calendar", defaults={"site": None})
+@bp.get("/calendar/<site>")
+@staff_only
+def site(site: str | None):
+    """A site's calendar: spaces as rows, hours (day view) or days (week view) as columns."""
+    if site is None:
+        first = availability.sites()
+        if not first:
+            raise NotFound("no site yet: run onexp seed")
+        return redirect(url_for("calendar.site", site=first[0].slug, **request.args))
+    venue = catalog.get_site(site)
+    view = "week" if request.args.get("view") == "week" else "day"
+    day = parse_day(request.args.get("day"), venue.timezone)
+    days = timeline.week_of(day) if view == "week" else [day]
+    spaces, booked = spaces_with_bookings(venue, days[0], days[-1])
+    tz = ZoneInfo(venue.timezone)
+    rows = []
+    if view == "day":
+        closures = catalog.closures_by_space(spaces)
+        spans = [iv for s in spaces for iv in rules.opening_intervals(catalog.policy_of(s, closures[s.id]), day)]
+        spans += [(b.block_start, b.block_end) for b in booked]
+        window = timeline.day_window(day, venue.timezone, spans)
+        for space in spaces:
+            bars = []
+            for b in booked:
+                if b.space_id == space.id:
+                    drawn = timeline.bar(window, b.start_at, b.end_at, b.block_start, b.block_end)
+                    if drawn:
+                        bars.append((b, drawn))
+            rows.append({"space": space, "bars": bars})
+    else:
+        window = None
+        for space in spaces:
+            cells = [
+                [b for b in booked if b.space_id == space.id and b.start_at.astimezone(tz).date() == d] for d in days
+            ]
+            rows.append({"space": space, "cells": cells})
+    step = timedelta(weeks=1) if view == "week" else timedelta(days=1)
+    return render_template(
+        "staff/calendar.html",
+        site=venue,
+        sites=availability.sites(),
+        view=view,
+        day=day,
+        days=days,
+        rows=rows,
+        window=window,
+        previous=day - step,
+        following=day + step,
+        today=local_today(venue.timezone),
+    )
+
+
+@bp.get("/approvals")
+@staff_only
+def approvals():
+    """Bookings waiting for staff approval, soonest first."""
+    return _render_approvals()
+
+
+def _render_approvals(failed: tuple[int, RejectForm] | None = None, status: int = 200):
+    pending = bookings.list_bookings(viewer(), status="pending", start=datetime.now(ZoneInfo("UTC")))
+    forms = {}
+    for booking in pending:
+        reject = RejectForm(prefix=f"reject-{booking.id}", formdata=None)
+        if failed and failed[0] == booking.id:
+            reject = failed[1]
+        forms[booking.id] = (ApproveForm(prefix=f"approve-{booking.id}", formdata=None), reject)
+    return render_template("staff/approvals.html", pending=pending, forms=forms), status
+
+
+@bp.post("/bookings/<int:booking_id>/<any(approve, reject):action>")
+@staff_only
+def decide(booking_id: int, action: str):
+    """Approve or reject a pending booking, with a reason the company will read."""
+    form = (ApproveForm if action == "approve" else RejectForm)(prefix=f"{action}-{booking_id}")
+    if not form.validate():
+        return _render_approvals((booking_id, form), 422) if action == "reject" else _render_approvals(status=422)
+    try:
+        booking = bookings.transition(viewer(), booking_id, action, reason=form.reason.data or "")
+    except Conflict as error:
+        flash(translate_detail(error.detail), "error")
+        return redirect(url_for("calendar.approvals"))
+    if action == "approve":
+        flash(_("Approved: %(title)s.", title=booking.title), "success")
+    else:
+        flash(_("Rejected: %(title)s.", title=booking.title), "success")
+    return redirect(url_for("calendar.approvals"))

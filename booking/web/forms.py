@@ -1,0 +1,152 @@
+"""The pages' forms: each field's label and every message in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+REQUIRED = _l("Please fill in this field.")
+
+
+def options(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    """A select's options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason given to the company"),
+        validators=[DataRequired(_l("Say why the booking is rejected.")), Length(max=500)],
+    )
+
+
+class ApproveForm(FlaskForm):
+    reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
+
+
+def end_after_start(form: FlaskForm, field: TimeField) -> None:
+    if form.start.data and field.data and field.data <= form.start.data:
+        raise ValidationError(_l("The end must be after the start."))
+
+
+class WhenForm(FlaskForm):
+    """A day, a start and an end, in the site's time zone."""
+
+    date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
+    start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)])
+    end = TimeField(_l("To"), validators=[InputRequired(REQUIRED), end_after_start])
+    attendees = IntegerField(
+        _l("Attendees"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2000, message=_l("Between 1 and 2000 people."))],
+    )
+
+
+class SearchForm(WhenForm):
+    class Meta:
+        csrf = False  # a search changes nothing, and its URL can be shared
+
+    site = SelectField(_l("Site"), choices=[], validate_choice=True, default="")
+    equipment = SelectMultipleField(_l("Equipment"), choices=[], validate_choice=True)
+
+
+REPEAT_CHOICES = options(
+    [
+        ("", _l("Does not repeat")),
+        ("DAILY", _l("Every day")),
+        ("WEEKLY", _l("Every week")),
+    ]
+)
+
+
+class BookForm(WhenForm):
+    title = StringField(
+        _l("Title of the event"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
+    )
+    layout = SelectField(_l("Layout"), choices=[], validate_choice=True, default="")
+    hold = BooleanField(_l("Only hold the space for now (confirm later)"))
+    repeat = SelectField(_l("Repeat"), choices=REPEAT_CHOICES, default="")
+    count = IntegerField(
+        _l("Number of dates"),
+        validators=[Optional(), NumberRange(min=2, max=52, message=_l("Between 2 and 52 dates."))],
+        default=4,
+    )
+    skip_conflicts = BooleanField(_l("Book the free dates even if some are taken"))
+    notes = TextAreaField(_l("Notes for the venue"), validators=[Optional(), Length(max=2000)])
+
+
+def needed_for_a_stop(form: Form, field) -> None:
+    """A roadshow stop with a space needs its date and times; an empty stop is ignored."""
+    if not form.space.data:
+        field.errors[:] = []  # an unused stop: nothing to check
+        raise StopValidation()
+    if not any(field.raw_data or []):
+        field.errors[:] = []
+        raise StopValidation(REQUIRED)
+    if field.data is None:
+        raise StopValidation()  # not a date or time: the field's own message says so
+
+
+class LegForm(Form):
+    """One stop of a roadshow (a sub-form: the roadshow form carries the CSRF token)."""
+
+    space = SelectField(_l("Space"), choices=[], validate_choice=True, default="")
+    date = DateField(_l("Date"), validators=[needed_for_a_stop])
+    start = TimeField(_l("From"), validators=[needed_for_a_stop])
+    end = TimeField(_l("To"), validators=[needed_for_a_stop, end_after_start])
+
+
+class RoadshowForm(FlaskForm):
+    title = StringField(
+        _l("Title of the roadshow"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
+    )
+    attendees = IntegerField(
+        _l("Attendees"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=2000, message=_l("Between 1 and 2000 people."))],
+    )
+    hold = BooleanField(_l("Only hold the spaces for now (confirm later)"))
+    legs = FieldList(FormField(LegForm), min_entries=4, max_entries=8)
+
+
+class FeedForm(FlaskForm):
+    target = SelectField(_l("What the calendar shows"), choices=[], validate_choice=True)

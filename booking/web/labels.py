@@ -1,0 +1,65 @@
+"""Words for the venue's codes (statuses, equipment, layouts), in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps
+STATUSES = {
+    "hold": (_l("On hold"), "⏸", "hold"),
+    "pending": (_l("Awaiting approval"), "⏳", "pending"),
+    "confirmed": (_l("Confirmed"), "✔", "confirmed"),
+    "cancelled": (_l("Cancelled"), "✖", "cancelled"),
+    "rejected": (_l("Rejected"), "⛔", "rejected"),
+    "released": (_l("Released (no-show)"), "↩", "released"),
+    "expired": (_l("Expired"), "⌛", "expired"),
+}
+
+EQUIPMENT = {
+    "screen": _l("Screen"),
+    "screen-led": _l("LED wall"),
+    "projector": _l("Projector"),
+    "videoconference": _l("Video conferencing"),
+    "whiteboard": _l("Whiteboard"),
+    "wifi": _l("Wi-Fi"),
+    "sound-system": _l("Sound system"),
+    "stage": _l("Stage"),
+    "streaming": _l("Live streaming"),
+    "cameras-4k": _l("4K cameras"),
+    "control-room": _l("Control room"),
+    "lighting": _l("Stage lighting"),
+    "green-screen": _l("Green screen"),
+    "prompter": _l("Teleprompter"),
+    "microphones": _l("Microphones"),
+    "catering-kitchen": _l("Catering kitchen"),
+    "power-outlets": _l("Power outlets"),
+}
+
+LAYOUTS = {
+    "boardroom": _l("Boardroom"),
+    "classroom": _l("Classroom"),
+    "theatre": _l("Theatre"),
+    "standing": _l("Standing"),
+    "studio": _l("Studio"),
+    "banquet": _l("Banquet"),
+}
+
+OCCUPANCY_STATES = {
+    "free": _l("Free"),
+    "booked": _l("Booked, empty"),
+    "occupied": _l("Occupied"),
+    "unknown": _l("No live data"),
+    "stale": _l("Sensor silent"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUSES.get(status, (status, "", ""))[0])
+
+
+def equipment_label(code: str) -> str:
+    return str(EQUIPMENT.get(code, code))
+
+
+def layout_label(code: str) -> str:
+    return str(LAYOUTS.get(code, code))

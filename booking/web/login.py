@@ -1,0 +1,87 @@
+"""Signing in and out, choosing the language, and the front door."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from booking.services import accounts, logins
+from booking.web.forms import LanguageForm, LoginForm
+from booking.web.guards import viewer
+from booking.web.nav import page_blueprint
+
+bp = page_blueprint("login", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: never send someone elsewhere after signing in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def home_of(user) -> str:
+    if user.is_staff:
+        return url_for("calendar.overview")
+    return url_for("portal.search") if user.organisation else url_for("feeds.index")
+
+
+@bp.get("/")
+def home():
+    """Staff land on today's overview, companies on the search; others sign in."""
+    user = viewer()
+    return redirect(home_of(user) if user else url_for("login.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; failures are throttled per email and per address."""
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        result = logins.sign_in(form.email.data, form.password.data, request.remote_addr or "")
+        if isinstance(result, logins.Throttled):
+            form.form_errors.append(
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=result.minutes)
+            )
+            status = 429
+        elif result is None:
+            form.password.errors.append(_("Wrong email or password."))
+            status = 401
+        else:
+            chosen = session.get("lang")
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            session["user_id"] = result.id
+            if chosen:
+                session["lang"] = chosen
+                if chosen != result.locale:
+                    accounts.set_locale(result, chosen)
+            else:
+                session["lang"] = result.locale
+            return redirect(safe_next(form.next.data, home_of(result)))
+    elif request.method == "POST":
+        status = 422
+    return render_template("login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out; the language choice stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("login.login"))
+
+
+@bp.post("/language")
+def language():
+    """Switch between French and English, and remember it for the signed-in person."""
+    form = LanguageForm()
+    lang = form.lang.data
+    if lang in ("fr", "en"):
+        session["lang"] = lang
+        user = viewer()
+        if user is not None:
+            accounts.set_locale(user, lang)
+    return redirect(safe_next(form.next.data, url_for("login.home")))

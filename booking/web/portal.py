@@ -1,0 +1,248 @@
+"""The company portal: find a free space with its price, book it (once, repeated, or as a roadshow),
+and look after your bookings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from booking import rules
+from booking.errors import Conflict, Invalid
+from booking.services import availability, bookings, catalog
+from booking.web.forms import ActionForm, BookForm, RoadshowForm, SearchForm, WhenForm, options
+from booking.web.guards import company_only, viewer
+from booking.web.labels import equipment_label, layout_label
+from booking.web.messages import translate_detail
+from booking.web.nav import page_blueprint
+
+bp = page_blueprint("portal", __name__, url_prefix="/portal")
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(day: date, moment: time, timezone: str) -> datetime | None:
+    """A wall-clock time of a site as UTC; None when the clock skips it (DST)."""
+    return rules.to_utc(datetime.combine(day, moment), ZoneInfo(timezone))
+
+
+def window_of(form: WhenForm, timezone: str) -> tuple[datetime, datetime] | None:
+    """The form's day and times as UTC, or None (with the message on the field) when a time does not exist."""
+    start = as_utc(form.date.data, form.start.data, timezone)
+    end = as_utc(form.date.data, form.end.data, timezone)
+    for value, field in ((start, form.start), (end, form.end)):
+        if value is None:
+            field.errors.append(_("This time does not exist that day (clock change)."))
+    return (start, end) if start and end else None
+
+
+def show_problems(form, error: Invalid, fields: dict[str, str] | None = None) -> None:
+    """Put each of the service's problems next to its field, in the reader's language."""
+    fields = fields or {}
+    for problem in error.problems:
+        name = fields.get(problem.field, problem.field)
+        field = getattr(form, name, None) if name else None
+        message = translate_detail(problem.message)
+        if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            form.form_errors.append(message)
+
+
+def site_choices() -> list[tuple[str, str]]:
+    return [("", _("Any site"))] + [(site.slug, f"{site.name} ({site.city})") for site in availability.sites()]
+
+
+def equipment_choices() -> list[tuple[str, str]]:
+    known = {item for site in availability.sites() for space in site.spaces if space.active for item in space.equipment}
+    return sorted(((code, equipment_label(code)) for code in known), key=lambda choice: choice[1].lower())
+
+
+@bp.get("/")
+@company_only
+def search():
+    """Free spaces for a day, a time and a number of people, each with its price."""
+    form = SearchForm(request.args if "date" in request.args else None)
+    form.site.choices = options(site_choices())
+    form.equipment.choices = options(equipment_choices())
+    if "date" not in request.args:
+        form.date.data = date.today() + timedelta(days=1)
+        form.start.data, form.end.data, form.attendees.data = time(9), time(12), 10
+    offers, searched = [], False
+    if "date" in request.args and form.validate():
+        timezone = catalog.get_site(form.site.data).timezone if form.site.data else DEFAULT_TIMEZONE
+        window = window_of(form, timezone)
+        if window:
+            searched = True
+            try:
+                offers = availability.find_free_spaces(
+                    *window, now=utcnow(), attendees=form.attendees.data, site=form.site.data or None,
+                    equipment=tuple(form.equipment.data or ()),
+                )  # fmt: skip
+            except Invalid as error:
+                show_problems(form, error)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("portal/search.html", form=form, offers=offers, searched=searched), status
+
+
+@bp.route("/book/<site>/<space>", methods=["GET", "POST"])
+@company_only
+def book(site: str, space: str):
+    """Book one space: once, as a hold, or repeated every day or week."""
+    place = catalog.get_space(site, space)
+    form = BookForm(formdata=request.form if request.method == "POST" else request.args)
+    form.layout.choices = options(
+        [("", _("Any layout"))]
+        + [
+            (code, f"{layout_label(code)} ({ngettext('%(num)d person', '%(num)d people', people)})")
+            for code, people in place.capacities.items()
+        ]
+    )
+    quote = None
+    if form.date.data and form.start.data and form.end.data and form.end.data > form.start.data:
+        start, end = (as_utc(form.date.data, t, place.site.timezone) for t in (form.start.data, form.end.data))
+        if start and end:
+            quote = rules.quote(catalog.policy_of(place), start, end)
+    conflicts = []
+    if request.method == "POST" and form.validate():
+        window = window_of(form, place.site.timezone)
+        if window:
+            made = _book(form, place, window, conflicts)
+            if made:
+                return redirect(url_for("portal.my_bookings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts), status
+
+
+def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list) -> bool:
+    """Call the booking service; on refusal put its reasons on the form and return False."""
+    req = bookings.BookingRequest(
+        place.site.slug, place.slug, *window, form.title.data.strip(), form.attendees.data,
+        form.layout.data or None, form.notes.data or "",
+    )  # fmt: skip
+    fields = {"start": "start", "end": "end", "attendees": "attendees", "layout": "layout", "title": "title",
+              "rrule": "count", "site": None, "space": None}  # fmt: skip
+    try:
+        if form.repeat.data:
+            count = form.count.data or 2
+            result = bookings.book_series(
+                viewer(), req, f"FREQ={form.repeat.data};COUNT={count}",
+                skip_conflicts=form.skip_conflicts.data, hold=form.hold.data, now=utcnow(),
+            )  # fmt: skip
+            made = len(result.bookings)
+            flash(ngettext("%(num)d date booked.", "%(num)d dates booked.", made), "success")
+            if result.skipped:
+                flash(
+                    ngettext(
+                        "%(num)d date was taken and skipped.",
+                        "%(num)d dates were taken and skipped.",
+                        len(result.skipped),
+                    ),
+                    "error",
+                )
+        else:
+            booking = bookings.book(viewer(), req, hold=form.hold.data, now=utcnow())
+            flash(_("Booked: %(title)s.", title=booking.title), "success")
+        return True
+    except Invalid as error:
+        show_problems(form, error, fields)
+    except Conflict as error:
+        form.form_errors.append(translate_detail(error.detail))
+        conflicts.extend(error.extra.get("conflicts") or [])
+    return False
+
+
+@bp.route("/roadshow", methods=["GET", "POST"])
+@company_only
+def roadshow():
+    """A tour of several spaces, usually across sites: all stops are booked, or none."""
+    form = RoadshowForm()
+    choices = [("", _("— no stop —"))] + [
+        (f"{site.slug}/{space.slug}", f"{space.name} · {site.name}")
+        for site in availability.sites()
+        for space in site.spaces
+        if space.active
+    ]
+    for leg in form.legs:
+        leg.form.space.choices = options(choices)
+    if form.validate_on_submit():
+        legs, used = [], []
+        for index, leg in enumerate(form.legs):
+            if not leg.form.space.data:
+                continue
+            site, _sep, space = leg.form.space.data.partition("/")
+            timezone = catalog.get_site(site).timezone
+            start = as_utc(leg.form.date.data, leg.form.start.data, timezone)
+            end = as_utc(leg.form.date.data, leg.form.end.data, timezone)
+            if start is None or end is None:
+                leg.form.start.errors.append(_("This time does not exist that day (clock change)."))
+                continue
+            legs.append(bookings.BookingRequest(site, space, start, end, form.title.data.strip(), form.attendees.data))
+            used.append(index)
+        if not legs:
+            form.form_errors.append(_("Choose a space for at least one stop."))
+        elif not form.errors:
+            try:
+                bookings.book_roadshow(viewer(), form.title.data.strip(), legs, hold=form.hold.data, now=utcnow())
+                flash(
+                    ngettext("Roadshow booked: %(num)d stop.", "Roadshow booked: %(num)d stops.", len(legs)), "success"
+                )
+                return redirect(url_for("portal.my_bookings"))
+            except Invalid as error:
+                _leg_problems(form, error, used)
+            except Conflict as error:
+                form.form_errors.append(translate_detail(error.detail))
+                for conflict in error.extra.get("conflicts") or []:
+                    form.legs[used[conflict["leg"]]].form.space.errors.append(_("Already booked at that time."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("portal/roadshow.html", form=form), status
+
+
+def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
+    """``legs[1].start`` from the service is the second stop that was filled in."""
+    for problem in error.problems:
+        prefix, _sep, name = problem.field.partition("].")
+        message = translate_detail(problem.message)
+        if prefix.startswith("legs[") and name:
+            leg = form.legs[used[int(prefix[5:])]].form
+            field = getattr(leg, {"attendees": "date"}.get(name, name), None)
+            if name == "attendees":
+                form.attendees.errors.append(message)
+                continue
+            if field is not None:
+                field.errors.append(message)
+                continue
+        form.form_errors.append(message)
+
+
+@bp.get("/bookings")
+@company_only
+def my_bookings():
+    """Your company's bookings from last month on: cancel, confirm a hold, add to a calendar."""
+    since = utcnow() - timedelta(days=30)
+    listed = bookings.list_bookings(viewer(), start=since, limit=500)
+    return render_template("portal/bookings.html", bookings=listed, action=ActionForm(), now=utcnow())
+
+
+@bp.post("/bookings/<int:booking_id>/<any(cancel, confirm):action>")
+@company_only
+def change(booking_id: int, action: str):
+    """Cancel a booking, or confirm a hold."""
+    try:
+        booking = bookings.transition(viewer(), booking_id, action, now=utcnow())
+    except Conflict as error:
+        flash(translate_detail(error.detail), "error")
+    else:
+        if action == "cancel":
+            flash(_("Cancelled: %(title)s.", title=booking.title), "success")
+        else:
+            flash(_("Confirmed: %(title)s.", title=booking.title), "success")
+    return redirect(url_for("portal.my_bookings"))

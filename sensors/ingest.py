@@ -1,0 +1,354 @@
+"""The ingest worker: MQTT readings → database, at least once, never dying of a payload.
+
+paho runs `on_message` on its network thread, which must stay quick (a slow one stalls keep-alives
+and the broker drops us), so it only enqueues. A writer thread drains the queue in batches, decodes,
+stores each batch in one transaction through `booking.services.occupancy.record_readings`, and only
+then acknowledges the batch's QoS 1 messages (`manual_ack`). A worker killed before a commit has
+acknowledged nothing of it: with a persistent session the broker delivers those messages again, and
+(sensor, observed_at) deduplication absorbs what was already stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from datetime import UTC, datetime
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from flask import Flask
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from booking import metrics
+from booking.services import occupancy, sensors
+from booking.services.sensors import SensorRoute
+from sensors.payloads import PayloadRejected, decode, parse_status
+from sensors.state import DoorStatePublisher
+from sensors.topics import TopicRef, parse_topic, subscriptions
+
+log = logging.getLogger(__name__)
+
+# Reasons the worker adds to the payload adapters' REASONS.
+UNKNOWN_DEVICE = "unknown_device"  # no sensor registered under this id or device name
+MISPLACED = "misplaced"  # a registered sensor publishing under another space's topic
+
+BATCH_SIZE = 5000  # at most this many messages per transaction
+SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session (and queues) while we are away
+RECEIVE_MAXIMUM = 20000  # unacknowledged QoS 1 messages the broker may send before waiting for acks
+REGISTRY_REFRESH = 30.0  # seconds between reloads of the sensor registry
+REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown device shows up
+LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
+
+
+class Message(NamedTuple):
+    """What `on_message` keeps of a delivery: enough to decode it later and acknowledge it.
+
+    A named tuple and a float time: this is built on paho's thread for every message.
+    """
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    session: int  # the connection it arrived on: an ack is only valid on that one
+    received: float  # time.time()
+
+
+class Registry:
+    """The sensor registry, cached in memory: native sensors by slug, mapped devices by name."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.by_slug: dict[str, SensorRoute] = {}
+        self.by_topic: dict[str, SensorRoute] = {}
+        self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
+        self.loaded_at = float("-inf")
+
+    def reload(self) -> None:
+        with self.app.app_context():
+            routes = sensors.routes()
+        self.by_slug = {route.slug: route for route in routes}
+        self.by_topic = {route.topic: route for route in routes if route.topic}
+        self.routed = {}
+        self.loaded_at = time.monotonic()
+
+    def refresh_if_due(self) -> None:
+        if time.monotonic() - self.loaded_at > REGISTRY_REFRESH:
+            self.reload()
+
+    def route(self, topic: str, prefix: str) -> tuple[TopicRef | None, SensorRoute | None]:
+        """The topic's parsed name and registered sensor (either may be None), cached per topic."""
+        known = self.routed.get(topic)
+        if known is not None:
+            return known
+        ref = parse_topic(topic, prefix)
+        route = None if ref is None else self.find(ref)
+        if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
+            self.routed[topic] = (ref, route)
+        return ref, route
+
+    def find(self, ref: TopicRef) -> SensorRoute | None:
+        route = self._find(ref)
+        if route is None and time.monotonic() - self.loaded_at > REGISTRY_MISS_RELOAD:
+            self.reload()  # just registered? then its first reading is not lost
+            route = self._find(ref)
+        return route
+
+    def _find(self, ref: TopicRef) -> SensorRoute | None:
+        if ref.format == "native":
+            return self.by_slug.get(ref.sensor)
+        return self.by_topic.get(ref.sensor) or self.by_slug.get(ref.sensor)
+
+
+class RejectLog:
+    """Logs refused payloads at most once per device per interval, with how many were not logged."""
+
+    def __init__(self, every: float = LOG_EVERY) -> None:
+        self.every = every
+        self.last: dict[str, tuple[float, int]] = {}
+
+    def note(self, device: str, reason: str, detail: str) -> None:
+        now = time.monotonic()
+        logged_at, hidden = self.last.get(device, (float("-inf"), 0))
+        if now - logged_at < self.every:
+            self.last[device] = (logged_at, hidden + 1)
+            return
+        more = f" ({hidden} more refused since the last line)" if hidden else ""
+        log.warning("refused a message from %s: %s %s%s", device, reason, detail, more)
+        self.last[device] = (now, 0)
+
+
+class IngestWorker:
+    """One MQTT client and one writer thread; `start()` then `stop()`, or `run()` until signalled."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        url: str | None = None,
+        prefix: str | None = None,
+        client_id: str | None = None,
+        shared_group: str | None = None,
+        batch_size: int = BATCH_SIZE,
+        door_states: bool = True,
+    ) -> None:
+        config = app.config
+        self.app = app
+        self.url = urlsplit(url or config["MQTT_URL"])
+        self.prefix = prefix or config["MQTT_TOPIC_PREFIX"]
+        self.client_id = client_id or config["MQTT_CLIENT_ID"]
+        self.shared_group = config["MQTT_SHARED_GROUP"] if shared_group is None else shared_group
+        self.batch_size = batch_size
+        self.registry = Registry(app)
+        self.reject_log = RejectLog()
+        self.queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.session = 0
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()  # set once the broker granted the subscriptions
+        self.stopping = threading.Event()
+        self.aborted = False
+        self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
+        self.client = self._client()
+        self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
+        self.writer = threading.Thread(target=self._write_forever, name="ingest-writer", daemon=True)
+
+    # --- MQTT side (paho's network thread) --------------------------------------------------
+
+    def _client(self) -> mqtt.Client:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        if self.url.username:
+            client.username_pw_set(self.url.username, self.url.password)
+        if self.url.scheme == "mqtts":
+            client.tls_set()
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
+        return client
+
+    def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker refused the connection: %s", reason_code)
+            return
+        self.session += 1
+        # Subscribing here brings the subscriptions back after every reconnect.
+        client.subscribe(subscriptions(self.prefix, self.shared_group))
+        self.connected.set()
+        # hostname and port only: the URL's netloc carries the password
+        log.info("ingest connected to %s:%s as %s", self.url.hostname, self.url.port, self.client_id)
+
+    def _on_subscribe(self, _client, _userdata, _mid, reason_codes, _properties) -> None:
+        refused = [code for code in reason_codes if code.is_failure]
+        if refused:
+            log.error("broker refused subscriptions: %s", refused)
+        self.subscribed.set()
+
+    def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        if not self.stopping.is_set():
+            log.warning("ingest lost the broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
+        self.queue.put(Message(message.topic, message.payload, message.mid, message.qos, self.session, time.time()))
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> IngestWorker:
+        """Load the registry, connect (retrying in the background), start the writer and door states."""
+        self.registry.reload()
+        self.writer.start()
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = SESSION_EXPIRY
+        properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.connect_async(
+            self.url.hostname or "127.0.0.1",
+            self.url.port or (8883 if self.url.scheme == "mqtts" else 1883),
+            keepalive=30,
+            clean_start=False,
+            properties=properties,
+        )
+        self.client.loop_start()
+        if self.door_states is not None:
+            self.door_states.start()
+        return self
+
+    def stop(self, timeout: float = 10) -> None:
+        """Finish the queued messages, acknowledge them, then disconnect."""
+        self.stopping.set()
+        self.writer.join(timeout)
+        if self.door_states is not None:
+            self.door_states.stop()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def abort(self) -> None:
+        """Drop the connection and everything queued without acknowledging it, as a crash would."""
+        self.aborted = True
+        self.session += 1  # acks still in the writer's hands become invalid
+        self.stopping.set()
+        if self.door_states is not None:
+            self.door_states.stop()
+        self.client.loop_stop()
+        sock = self.client.socket()
+        if sock is not None:
+            sock.close()
+        self.writer.join(10)
+
+    def run(self) -> None:
+        """Run until SIGINT/SIGTERM."""
+        import signal
+
+        self.start()
+        done = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: done.set())
+        done.wait()
+        self.stop()
+
+    # --- writer thread ---------------------------------------------------------------------
+
+    def _write_forever(self) -> None:
+        while not self.aborted:
+            messages = self._take()
+            if messages:
+                self._write(messages)
+            elif self.stopping.is_set():
+                return
+
+    def _take(self) -> list[Message]:
+        try:
+            first = self.queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        messages = [first]
+        while len(messages) < self.batch_size:
+            try:
+                messages.append(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        return messages
+
+    def _write(self, messages: list[Message]) -> None:
+        """Decode, record in one transaction, then acknowledge; retry the database, never die."""
+        delay = 0.5
+        while True:
+            try:
+                self.registry.refresh_if_due()
+                batch = self._batch(messages)
+                with self.app.app_context():
+                    recorded = occupancy.record_readings(batch, datetime.now(UTC))
+                break
+            except Exception:
+                if self.aborted:
+                    return  # the broker will deliver these again
+                log.exception("could not store %d messages; retrying in %.1f s", len(messages), delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 30)
+        session = self.session
+        for message in messages:
+            if message.session == session and message.qos:
+                self.client.ack(message.mid, message.qos)
+        self.stats["stored"] += recorded.stored
+        self.stats["duplicates"] += recorded.duplicates
+        metrics.READINGS_ACCEPTED.inc(recorded.stored)
+        metrics.INGEST_LAG.observe(max(time.time() - messages[0].received, 0))
+        self.stats["batches"] += 1
+        if self.door_states is not None and recorded.spaces:
+            try:
+                self.door_states.publish(set(recorded.spaces))
+            except Exception:  # door displays are a convenience; readings come first
+                log.exception("could not publish door states")
+
+    def _batch(self, messages: list[Message]) -> occupancy.Batch:
+        batch = occupancy.Batch()
+        for message in messages:
+            ref, route = self.registry.route(message.topic, self.prefix)
+            if ref is None:
+                continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
+            if route is None:
+                self._reject(batch, message.topic, UNKNOWN_DEVICE, "not in the registry")
+                continue
+            if ref.site is not None and (ref.site, ref.space) != (route.site, route.space):
+                self._reject(batch, route.slug, MISPLACED, f"registered at {route.site}/{route.space}")
+                continue
+            received_at = datetime.fromtimestamp(message.received, UTC)
+            try:
+                if ref.channel == "status":
+                    online = parse_status(message.payload)
+                    batch.statuses.append(occupancy.StatusReport(route.id, online, received_at))
+                else:
+                    reading = decode(message.payload, route.format, received_at=received_at)
+                    batch.readings.append(
+                        occupancy.SensorReading(
+                            route.id,
+                            reading.observed_at,
+                            received_at,
+                            count=reading.count,
+                            present=reading.present,
+                            entered=reading.entered,
+                            exited=reading.exited,
+                            battery=reading.battery,
+                        )
+                    )
+            except PayloadRejected as rejected:
+                self._reject(batch, route.slug, rejected.reason, rejected.detail)
+        return batch
+
+    def _reject(self, batch: occupancy.Batch, device: str, reason: str, detail: str) -> None:
+        batch.rejections[(device, reason)] += 1
+        batch.details[(device, reason)] = detail
+        self.stats["rejected"] += 1
+        metrics.READINGS_REJECTED.labels(reason).inc()
+        self.reject_log.note(device, reason, detail)

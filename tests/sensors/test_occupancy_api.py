@@ -1,0 +1,127 @@
+"""Live occupancy through the service contract, the REST API and the Server-Sent Events stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+
+from booking.extensions import db
+from booking.services import occupancy
+from booking.services.occupancy import Batch, SensorReading, StatusReport
+
+
+@pytest.fixture
+def record(app):
+    """``record(sensor, at, count=..., present=...)`` stores one reading as the worker would."""
+
+    def store(sensor, at, **values):
+        return occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, at, at, **values)]), at)
+
+    return store
+
+
+def test_site_occupancy_lists_every_space_with_its_state(client, make_sensor, record, now):
+    sensor = make_sensor(space="salle-frioul")
+    record(sensor, now, count=3)
+    body = client.get("/api/v1/sites/la-coque/occupancy").json
+    by_space = {entry["space"]: entry for entry in body}
+    assert by_space["salle-frioul"]["count"] == 3
+    assert by_space["salle-frioul"]["since"].endswith(("+01:00", "+02:00"))  # the site's time zone
+    assert by_space["showroom"] == by_space["showroom"] | {"state": "unknown", "health": "missing", "count": None}
+
+
+def test_unknown_space_is_a_404_problem(client):
+    response = client.get("/api/v1/sites/la-coque/spaces/nowhere/occupancy")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_since_is_when_presence_last_changed(client, make_sensor, record, now):
+    sensor = make_sensor()
+    record(sensor, now - timedelta(minutes=10), count=2)
+    record(sensor, now - timedelta(minutes=5), count=5)  # still occupied: since does not move
+    entry = occupancy.live_occupancy(_space("showroom"), now)
+    assert entry["since"] == now - timedelta(minutes=10)
+    record(sensor, now, count=0)
+    assert occupancy.live_occupancy(_space("showroom"), now)["since"] == now
+
+
+def test_space_sensor_health_follows_the_status_topic_and_reporting(make_sensor, record, now):
+    sensor = make_sensor(interval_seconds=60)
+    space_id = _space("showroom").id
+    assert occupancy.space_sensor_health(space_id, now) == "stale"  # registered, never heard
+    record(sensor, now, count=1)
+    assert occupancy.space_sensor_health(space_id, now) == "healthy"
+    assert occupancy.space_sensor_health(space_id, now + timedelta(minutes=4)) == "stale"
+    occupancy.record_readings(Batch(statuses=[StatusReport(sensor.id, False, now)]), now)
+    assert occupancy.space_sensor_health(space_id, now) == "offline"
+    assert occupancy.space_sensor_health(_space("plateau-tv").id, now) == "missing"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"count": 2}, True),  # people counted
+        ({"present": True}, True),  # presence seen
+        ({"count": 0}, False),  # an empty room is not presence
+    ],
+)
+def test_presence_between_looks_at_readings_in_the_window(make_sensor, record, now, values, expected):
+    sensor = make_sensor()
+    record(sensor, now - timedelta(minutes=30), **values)
+    space_id = _space("showroom").id
+    assert occupancy.presence_between(space_id, now - timedelta(hours=1), now) is expected
+    assert occupancy.presence_between(space_id, now - timedelta(minutes=20), now) is False  # outside
+
+
+def test_event_stream_sends_the_current_states_then_each_change(app, live_server, make_sensor, record, now):
+    app.config["OCCUPANCY_STREAM_POLL_SECONDS"] = 0.1
+    sensor = make_sensor()
+    spaces = len(_active_spaces())
+    db.session.rollback()  # on SQLite, an open transaction would keep the stream from reading
+    with requests.get(f"{live_server}/api/v1/sites/la-coque/occupancy/stream", stream=True, timeout=20) as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        events = _events(response.iter_lines(decode_unicode=True))
+        first = {event["space"]: event for event in _take(events, spaces)}
+        assert first["showroom"]["state"] == "unknown"
+        record(sensor, now, count=4)
+        change = next(events)
+        assert change == change | {"site": "la-coque", "space": "showroom", "count": 4, "state": "occupied"}
+        assert change["fresh"] is True
+
+
+def _events(lines):
+    kind = None
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line[len("event: ") :]
+        elif line.startswith("data: ") and kind == "occupancy":
+            yield json.loads(line[len("data: ") :])
+
+
+def _take(events, n):
+    return [next(events) for _ in range(n)]
+
+
+def _space(slug):
+    from booking.services import catalog
+
+    return catalog.get_space("la-coque", slug)
+
+
+def _active_spaces():
+    from booking.services import catalog
+
+    return [space for space in catalog.get_site("la-coque").spaces if space.active]
+
+
+def test_readings_stored_by_the_fast_path_compare_exactly_with_query_times(make_sensor, record, now):
+    sensor = make_sensor()
+    on_the_second = now.replace(microsecond=0)  # the time format must not drop ".000000"
+    record(sensor, on_the_second, count=1)
+    space_id = _space("showroom").id
+    assert occupancy.presence_between(space_id, on_the_second, on_the_second + timedelta(seconds=1)) is True
+    assert occupancy.presence_between(space_id, on_the_second - timedelta(seconds=1), on_the_second) is False

@@ -1,0 +1,90 @@
+"""Signing in and out, the language switch, CSRF on every form, and the throttle on failures."""
+
+from __future__ import annotations
+
+from pagekit import PASSWORD, csrf_of
+
+
+def test_staff_land_on_todays_overview_after_signing_in(client, sign_in, staff):
+    response = sign_in(staff)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    assert "La Coque" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_pages_send_strangers_to_the_login_form_and_back(client, sign_in, staff):
+    response = client.get("/staff/approvals")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/staff/approvals"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    answer = client.post(
+        "/login",
+        data={"email": staff.email, "password": PASSWORD, "next": "/staff/approvals", "csrf_token": csrf_of(page)},
+    )
+    assert answer.headers["Location"] == "/staff/approvals"
+
+
+def test_login_never_redirects_to_another_site(client, staff):
+    page = client.get("/login").get_data(as_text=True)
+    answer = client.post(
+        "/login",
+        data={"email": staff.email, "password": PASSWORD, "next": "//evil.example/", "csrf_token": csrf_of(page)},
+    )
+    assert answer.headers["Location"] == "/staff/"
+
+
+def test_pages_are_french_by_default(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Se connecter" in page
+
+
+def test_the_language_switch_turns_pages_english_and_is_remembered(client, sign_in, staff):
+    sign_in(staff, lang="en")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Today in every site" in page
+    assert staff.locale == "en"
+
+
+def test_wrong_password_says_so_next_to_the_password_field_in_french(client, sign_in, staff):
+    response = sign_in(staff, password="not the password")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert 'id="password-error"' in page
+    assert "Adresse e-mail ou mot de passe incorrect." in page
+    assert "/staff/" not in response.headers.get("Location", "")
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, staff):
+    response = client.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Ce formulaire a expiré" in response.get_data(as_text=True)
+    assert "user_id" not in (client.get_cookie("session").value if client.get_cookie("session") else "")
+
+
+def test_signing_out_needs_the_csrf_token_too(client, sign_in, staff):
+    sign_in(staff)
+    assert client.post("/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200  # still signed in
+
+
+def test_signing_out_ends_the_session(client, sign_in, post_form, staff):
+    sign_in(staff)
+    assert post_form("/staff/", "/logout").headers["Location"] == "/login"
+    assert client.get("/staff/").status_code == 302
+
+
+def test_repeated_failures_lock_the_account_for_a_while_even_with_the_right_password(app, client, sign_in, staff):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        assert sign_in(staff, password="guess").status_code == 401
+    response = sign_in(staff)
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+
+
+def test_failures_for_one_person_do_not_lock_out_another(app, client, sign_in, staff, customer):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        sign_in(staff, password="guess")
+    assert sign_in(customer).status_code == 302
