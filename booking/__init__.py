@@ -51,6 +51,8 @@ def register_extensions(app: Flask) -> None:
     from booking.services import outbox
 
     db.init_app(app)
+    # registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse)
+    app.teardown_appcontext(lambda _exc: dbtypes.close_session_tolerantly(db.session))
     outbox.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():

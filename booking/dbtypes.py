@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -55,3 +56,19 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def close_session_tolerantly(session) -> None:
+    """End a request's session even when its connection died with the database.
+
+    Flask-SQLAlchemy's own teardown rolls back on the dead connection, and an error in
+    a teardown escapes every error handler: the client got a 500 instead of our 503.
+    The pool has already invalidated the connection; forgetting the session is enough.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        session.remove()
+    except DBAPIError:
+        logging.getLogger(__name__).warning("session closed on a lost database connection")
+        session.registry.clear()

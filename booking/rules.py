@@ -80,6 +80,17 @@ def blocked_interval(policy: SpacePolicy, start: datetime, end: datetime) -> tup
     )
 
 
+def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
+    """A wall-clock time typed by a person, as UTC; None when the clock skips it (DST gap).
+
+    Series follow RFC 5545 instead (see expand_rrule): a person is better told.
+    """
+    utc = local.replace(tzinfo=tz).astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return utc
+
+
 def _parse_hhmm(text: str) -> time:
     return time.fromisoformat(text) if text != "24:00" else time.max
 

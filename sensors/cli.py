@@ -102,9 +102,10 @@ def sensors_list(site: str | None) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--simulate", "with_simulator", is_flag=True, help="also run simulated sensors (demos)")
 @click.option("--no-ingest", is_flag=True, help="web only, e.g. when `onexp ingest` runs elsewhere")
+@click.option("--no-scheduler", is_flag=True, help="when `onexp scheduler` runs elsewhere")
 @with_appcontext
-def serve(host: str, port: int, with_simulator: bool, no_ingest: bool) -> None:
-    """Run every role in one process: web, ingest (and simulator); single-machine mode."""
+def serve(host: str, port: int, with_simulator: bool, no_ingest: bool, no_scheduler: bool) -> None:
+    """Run every role in one process: web, ingest, scheduler (and simulator); single-machine mode."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
@@ -123,8 +124,10 @@ def serve(host: str, port: int, with_simulator: bool, no_ingest: bool) -> None:
     if simulator is not None:
         threading.Thread(target=simulator.run, name="simulator", daemon=True).start()
         stoppers.append(simulator.stop)
-    # --- the scheduler (booking/jobs.py) starts here once it exists, e.g.:
-    #     scheduler = start_scheduler(app); stoppers.append(scheduler.shutdown)
+    if not no_scheduler:
+        from booking.jobs import start_in_process
+
+        stoppers.append(start_in_process(app))
     log.info("OneXperience Booking on http://%s:%s/", host, port)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

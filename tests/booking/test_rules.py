@@ -197,3 +197,11 @@ def test_an_occurrence_inside_the_dst_gap_moves_forward_by_the_gap():
     second = occurrences[1]
     assert (second.start.astimezone(PARIS).hour, second.start.astimezone(PARIS).minute) == (3, 30)
     assert second.local_date == sunday
+
+
+def test_a_typed_time_inside_the_dst_gap_does_not_exist():
+    sunday = last_sunday(2027, 3)
+    assert rules.to_utc(datetime(sunday.year, sunday.month, sunday.day, 2, 30), PARIS) is None
+    assert rules.to_utc(datetime(sunday.year, sunday.month, sunday.day, 9, 0), PARIS) == datetime(
+        sunday.year, sunday.month, sunday.day, 7, 0, tzinfo=UTC
+    )
