@@ -22,7 +22,10 @@ COPY pyproject.toml README.md ./
 COPY booking ./booking
 COPY sensors ./sensors
 COPY config ./config
-# Not editable: the package, its migrations, templates and config files land in site-packages.
+# The pages' translations: .po in git, .mo built here (as `make install` does), before packaging.
+RUN pip install --no-cache-dir "Babel>=2.12,<3" \
+    && pybabel compile -d booking/translations
+# Not editable: the package, its migrations, templates, translations and config files land in site-packages.
 RUN pip install --no-cache-dir . \
     && python -c "import booking, sensors, config.settings"
 

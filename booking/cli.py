@@ -85,8 +85,10 @@ def scheduler() -> None:
     import signal
     import threading
 
+    from booking import metrics
     from booking.jobs import SchedulerRunner
 
+    metrics.serve_for_role(current_app)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

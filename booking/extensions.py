@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from booking.openapi import ProblemApi
 
 # Stable constraint names, so Alembic migrations can refer to them on every backend.
 NAMING = {
@@ -26,6 +27,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+api = ProblemApi()
 babel = Babel()
 csrf = CSRFProtect()

@@ -31,24 +31,28 @@ def broker_reachable(url: str, timeout: float = 1.0) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _code_heads(directory: str) -> frozenset[str]:
-    """The Alembic head revision(s) this code ships; files do not change while it runs."""
+def _code_revisions(directory: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(head revisions, all revisions) this code ships; the files do not change while it runs."""
     config = current_app.extensions["migrate"].migrate.get_config(directory)
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    script = ScriptDirectory.from_config(config)
+    return frozenset(script.get_heads()), frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def migrations_state() -> str:
-    """ "ok" when the database is at the code's head revision, else what differs."""
-    directory = current_app.extensions["migrate"].directory
-    expected = _code_heads(str(directory))
+    """ "ok" when the database schema is at the code's head (or newer), else how far behind it is."""
+    heads, known = _code_revisions(str(current_app.extensions["migrate"].directory))
     # read alembic_version directly: Alembic's MigrationContext would log two lines per probe
     connection = db.session.connection()
     current: frozenset[str] = frozenset()
     if inspect(connection).has_table("alembic_version"):
         current = frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    if current == expected:
+    if current == heads:
         return "ok"
-    return f"database at {', '.join(sorted(current)) or 'no revision'}, code at {', '.join(sorted(expected))}"
+    if current and not current & known:
+        # revisions this code does not know come from a newer release being rolled out: its
+        # migrations run first and keep the previous release working, so this replica stays in
+        return "ok"
+    return f"database at {', '.join(sorted(current)) or 'no revision'}, code at {', '.join(sorted(heads))}"
 
 
 @bp.get("/readyz")

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from booking import metrics
 from booking.extensions import db
 from booking.leadership import Leadership, leadership_for
 
@@ -178,12 +179,14 @@ class SchedulerRunner:
     def _run_job(self, job: Job) -> None:
         if not self.leading.is_set():
             return
+        metrics.JOB_RUNS.labels(job.id).inc()
         with self.app.app_context():
             try:
                 result = job.run(self.clock())
                 log.info("job %s: %s", job.id, result)
             except Exception:
                 db.session.rollback()
+                metrics.JOB_FAILURES.labels(job.id).inc()
                 log.exception("job %s failed; it runs again at its next time", job.id)
             finally:
                 db.session.remove()

@@ -51,6 +51,8 @@ def configure(log_format: str = "text", level: str | int = "INFO", stream=None) 
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO whenever a process loads it: noise, not news
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def new_request_id() -> str:

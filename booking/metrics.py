@@ -44,7 +44,7 @@ READINGS_ACCEPTED = Counter("onexp_readings_accepted", "Sensor readings stored")
 READINGS_REJECTED = Counter("onexp_readings_rejected", "Sensor readings refused, by reason", ["reason"])
 INGEST_LAG = Histogram(
     "onexp_ingest_lag_seconds",
-    "Time from a reading's own timestamp to its storage",
+    "Age of the oldest message of each stored batch: from its arrival at the worker to its commit",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 
@@ -52,7 +52,7 @@ INGEST_LAG = Histogram(
 JOB_RUNS = Counter("onexp_job_runs", "Scheduled job runs, by job", ["job"])
 JOB_FAILURES = Counter("onexp_job_failures", "Scheduled job runs that raised, by job", ["job"])
 WEBHOOK_DELIVERIES = Counter(
-    "onexp_webhook_deliveries", "Webhook delivery attempts, by outcome (delivered, failed, gave_up)", ["outcome"]
+    "onexp_webhook_deliveries", "Webhook delivery attempts, by outcome (delivered, retrying, failed)", ["outcome"]
 )
 
 bp = Blueprint("metrics", __name__)
@@ -92,6 +92,16 @@ def _observe(response: Response) -> Response:
     if started is not None:
         HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
     return response
+
+
+def serve_for_role(app: Flask) -> None:
+    """Ingest and scheduler processes: serve their metrics on ``ONEXP_METRICS_BIND`` (host:port), if set."""
+    bind = app.config.get("METRICS_BIND") or ""
+    if bind:
+        from prometheus_client import start_http_server
+
+        host, _, port = bind.rpartition(":")
+        start_http_server(int(port), addr=host or "0.0.0.0")
 
 
 def init_app(app: Flask) -> None:

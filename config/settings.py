@@ -28,6 +28,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
     "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
     "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
+    "METRICS_BIND": (str, ""),  # host:port of /metrics for `onexp ingest` and `onexp scheduler` (web: /metrics)
     "SITES_FILE": (str, str(CONFIG_DIR / "sites.toml")),
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series

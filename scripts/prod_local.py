@@ -35,6 +35,7 @@ OneXperience Booking, production topology (ONEXP_ENV=production) on loopback:
   database   {prod.database_url}
   broker     {prod.mqtt_url}
   roles      {", ".join(f"{name} (pid {pid})" for name, pid in prod.running().items())}
+  metrics    {", ".join(prod.metrics_url(name) for name in prod.running())}
   logs       {prod.run_dir}/<role>.log
 Ctrl-C stops everything.""", flush=True)  # fmt: skip
         while not stop.wait(1):

@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def ingest(client_id: str | None, shared_group: str | None) -> None:
     """Run the ingest worker: MQTT readings into the database, door states out."""
+    from booking import metrics
     from sensors.ingest import IngestWorker
 
+    metrics.serve_for_role(current_app)
     IngestWorker(current_app._get_current_object(), client_id=client_id, shared_group=shared_group).run()
 
 

@@ -24,6 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from booking import metrics
 from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
@@ -197,7 +198,8 @@ class IngestWorker:
         # Subscribing here brings the subscriptions back after every reconnect.
         client.subscribe(subscriptions(self.prefix, self.shared_group) + self._own_topic_filters())
         self.connected.set()
-        log.info("ingest connected to %s as %s", self.url.netloc, self.client_id)
+        # hostname and port only: the URL's netloc carries the password
+        log.info("ingest connected to %s:%s as %s", self.url.hostname, self.url.port, self.client_id)
 
     def _own_topic_filters(self) -> list[tuple[str, int]]:
         topics = sorted(self.registry.own_topics)
@@ -334,6 +336,8 @@ class IngestWorker:
                 self.client.ack(message.mid, message.qos)
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
+        metrics.READINGS_ACCEPTED.inc(recorded.stored)
+        metrics.INGEST_LAG.observe(max(time.time() - messages[0].received, 0))
         self.stats["batches"] += 1
         took = time.monotonic() - started
         if took > SLOW_BATCH:
@@ -386,4 +390,5 @@ class IngestWorker:
         batch.rejections[(device, reason)] += 1
         batch.details[(device, reason)] = detail
         self.stats["rejected"] += 1
+        metrics.READINGS_REJECTED.labels(reason).inc()
         self.reject_log.note(device, reason, detail)

@@ -1,6 +1,6 @@
 """The production topology on one machine, without containers (what ``make prod-local`` starts).
 
-A throwaway PostgreSQL and a Mosquitto that refuses anonymous clients (password file + ACL),
+A throwaway PostgreSQL and a Mosquitto that refuses anonymous clients (password file + config/mosquitto.acl),
 migrations run once, gunicorn with several workers, and, when this checkout has them, two
 ``onexp ingest`` workers on one shared subscription and two ``onexp scheduler`` (one active,
 one standby). Everything runs with ``ONEXP_ENV=production`` and generated secrets, on loopback.
@@ -33,10 +33,8 @@ from servers import HOST, MosquittoBroker, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MQTT_USER = "onexp"
+MQTT_USER = "onexp-ingest"  # the service account of config/mosquitto.acl
 SHARED_GROUP = "onexp-ingest"
-# Used when config/mosquitto.acl (the deployed ACL) is not in this checkout yet.
-FALLBACK_ACL = f"user {MQTT_USER}\ntopic readwrite onexp/#\n"
 
 
 class AuthenticatedBroker(MosquittoBroker):
@@ -103,25 +101,29 @@ def wait_for(url: str, *, status: int = 200, timeout: float = 60, alive: subproc
 class ProdLocal:
     """PostgreSQL + Mosquitto + migrations + gunicorn + ingest x2 + scheduler x2, as processes."""
 
-    def __init__(self, *, workers: int = 3, port: int | None = None, run_dir: str | None = None):
+    def __init__(
+        self, *, workers: int = 3, port: int | None = None, run_dir: str | None = None,
+        devices: tuple[str, ...] = (), env: dict[str, str] | None = None,
+    ):  # fmt: skip
+        """``devices``: sensor ids that get broker accounts (the ACL lets each publish its own topics)."""
         self.workers = workers
         self.port = port
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="onexp-prod-local-"))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.mqtt_password = secrets.token_urlsafe(16)
+        self.device_passwords = {device: secrets.token_urlsafe(12) for device in devices}
+        self.extra_env = env or {}
         self.postgres = PostgresServer(external_url=None)
-        self.broker = AuthenticatedBroker({MQTT_USER: self.mqtt_password}, self._acl())
+        self.broker = AuthenticatedBroker(
+            {MQTT_USER: self.mqtt_password, **self.device_passwords}, (ROOT / "config" / "mosquitto.acl").read_text()
+        )
         self.processes: dict[str, subprocess.Popen] = {}
+        self.metrics_ports: dict[str, int] = {}
         self.commands: dict[str, list[str]] = {}
         self.env: dict[str, str] = {}
         self.database_url = ""
 
     # --- the servers and the settings ---------------------------------------------------------
-
-    @staticmethod
-    def _acl() -> str:
-        deployed = ROOT / "config" / "mosquitto.acl"
-        return deployed.read_text() if deployed.exists() else FALLBACK_ACL
 
     @property
     def web_url(self) -> str:
@@ -138,14 +140,18 @@ class ProdLocal:
             self.database_url = self.postgres.create_database(f"onexp_prod_{secrets.token_hex(4)}")
             self.broker.start()
             self.port = self.port or free_port()
-            self.env = _bare_env() | {
-                "ONEXP_ENV": "production",
-                "ONEXP_SECRET_KEY": secrets.token_urlsafe(48),
-                "ONEXP_DATABASE_URL": self.database_url,
-                "ONEXP_MQTT_URL": self.mqtt_url,
-                "ONEXP_LOG_FORMAT": "json",
-                "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
-            }
+            self.env = (
+                _bare_env()
+                | {
+                    "ONEXP_ENV": "production",
+                    "ONEXP_SECRET_KEY": secrets.token_urlsafe(48),
+                    "ONEXP_DATABASE_URL": self.database_url,
+                    "ONEXP_MQTT_URL": self.mqtt_url,
+                    "ONEXP_LOG_FORMAT": "json",
+                    "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
+                }
+                | self.extra_env
+            )
             self.onexp("db", "upgrade")  # once, before any role starts, as the compose `migrate` service
             self.onexp("seed")
             self._plan_roles()
@@ -184,10 +190,19 @@ class ProdLocal:
             metrics = self.run_dir / "metrics"
             metrics.mkdir(exist_ok=True)
             return self.env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        # the other roles serve their own /metrics, each on its own port
+        env = self.env | {"ONEXP_METRICS_BIND": f"{HOST}:{self.metrics_ports.setdefault(name, free_port())}"}
         if name.startswith("ingest"):
             # one subscription shared by the workers, one persistent session each
-            return self.env | {"ONEXP_MQTT_SHARED_GROUP": SHARED_GROUP, "ONEXP_MQTT_CLIENT_ID": f"onexp-{name}"}
-        return self.env
+            env |= {"ONEXP_MQTT_SHARED_GROUP": SHARED_GROUP, "ONEXP_MQTT_CLIENT_ID": f"onexp-{name}"}
+        return env
+
+    def metrics_url(self, name: str) -> str:
+        """Where role ``name`` serves its Prometheus metrics (the web role: ``/metrics``)."""
+        return f"{self.web_url}/metrics" if name == "web" else f"http://{HOST}:{self.metrics_ports[name]}/metrics"
+
+    def device_url(self, device: str) -> str:
+        return f"mqtt://{device}:{self.device_passwords[device]}@{HOST}:{self.broker.port}"
 
     # --- the roles ----------------------------------------------------------------------------
 

@@ -14,11 +14,13 @@ from booking.api import (
     problems,
     sensors,
     sites,
+    storable,
     utilization,
     waitlist,
     webhooks,
 )
 from booking.extensions import api
+from booking.openapi import RowIdConverter
 
 BLUEPRINTS = (
     sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp,
@@ -42,10 +44,12 @@ def init_app(app: Flask) -> None:
             "security": [{"bearerAuth": []}],
         },
     )
+    app.url_map.converters["int"] = RowIdConverter  # before any route: ids beyond the column's range are 404s
     api.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.register(app)  # after the Api, so ours replace flask-smorest's JSON errors
+    storable.init_app(app)
     _serve_swagger_assets(app)
 
 

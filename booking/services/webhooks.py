@@ -30,7 +30,7 @@ import requests
 from flask import current_app
 from sqlalchemy import or_, select
 
-from booking import egress
+from booking import egress, metrics
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.models import DeliveryStatus, OutboxEvent, User, WebhookDelivery, WebhookEndpoint
@@ -301,4 +301,6 @@ def deliver_due(now: datetime | None = None, *, batch: int = 100) -> dict[str, i
             counts["retrying"] += 1
             log.info("webhook delivery %s will retry at %s: %s", delivery.id, delivery.next_attempt_at, outcome.error)
     db.session.commit()
+    for outcome_name in ("delivered", "retrying", "failed"):
+        metrics.WEBHOOK_DELIVERIES.labels(outcome_name).inc(counts[outcome_name])
     return counts

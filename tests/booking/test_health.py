@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from servers import free_port
+from sqlalchemy import text
 
 from booking import create_app
 from booking.extensions import db
@@ -58,3 +59,18 @@ def test_readyz_is_503_until_migrations_reach_the_codes_head(unmigrated_url, mqt
         after = fresh.test_client().get("/readyz")
         assert after.status_code == 200, after.json
         db.engine.dispose()
+
+
+def test_readyz_stays_200_when_a_newer_release_already_migrated_the_database(ready_app):
+    # a rolling upgrade: the new release's migrations ran, this (older) replica still serves
+    db.session.execute(text("UPDATE alembic_version SET version_num = 'from_a_newer_release'"))
+    db.session.commit()
+    try:
+        response = ready_app.test_client().get("/readyz")
+        assert response.status_code == 200, response.json
+    finally:
+        from booking.health import _code_revisions
+
+        (head,) = _code_revisions(str(ready_app.extensions["migrate"].directory))[0]
+        db.session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+        db.session.commit()

@@ -77,3 +77,30 @@ def test_metrics_page_lists_every_metric_in_prometheus_text_format(client, name)
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert f"# TYPE {name} " in response.get_data(as_text=True)
+
+
+def test_scheduled_job_runs_and_failures_are_counted_per_job(app):
+    from booking.jobs import Job, SchedulerRunner
+
+    def broken(now):
+        raise RuntimeError("boom")
+
+    runner = SchedulerRunner(app, jobs=[], leadership=object())
+    runner.leading.set()
+    runs, failures = sample("onexp_job_runs_total", job="broken"), sample("onexp_job_failures_total", job="broken")
+    runner._run_job(Job("broken", broken, 60))
+    runner._run_job(Job("fine", lambda now: "ok", 60))
+    assert sample("onexp_job_runs_total", job="broken") == runs + 1
+    assert sample("onexp_job_failures_total", job="broken") == failures + 1
+    assert sample("onexp_job_failures_total", job="fine") == 0
+
+
+def test_a_role_without_a_web_server_serves_its_metrics_on_metrics_bind(app):
+    import requests
+    from servers import free_port
+
+    port = free_port()
+    app.config["METRICS_BIND"] = f"127.0.0.1:{port}"
+    metrics.serve_for_role(app)  # a daemon thread, for the rest of this test process
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert "# TYPE onexp_readings_accepted_total counter" in text

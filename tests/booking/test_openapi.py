@@ -70,3 +70,20 @@ def test_the_docs_page_loads_its_assets_from_this_server(client):
 def test_an_unknown_docs_asset_is_a_404_not_a_500(client):
     assert client.get("/api/docs/assets/nope.js").status_code == 404
     assert client.get("/api/docs/assets/../../../etc/passwd").status_code == 404
+
+
+def test_error_responses_are_documented_as_problem_documents(spec):
+    for name, response in spec["components"]["responses"].items():
+        if "content" in response:
+            assert list(response["content"]) == ["application/problem+json"], name
+
+
+def test_ids_in_urls_are_documented_with_the_columns_range(spec):
+    (param,) = [p for p in spec["paths"]["/api/v1/bookings/{booking_id}"]["parameters"] if p["name"] == "booking_id"]
+    assert param["schema"]["maximum"] == 2**31 - 1
+
+
+def test_an_id_beyond_the_columns_range_is_a_404_not_a_database_error(client, auth, staff):
+    response = client.get(f"/api/v1/bookings/{2**31}", headers=auth(staff))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"

@@ -1,0 +1,54 @@
+"""Refuse text PostgreSQL cannot store (NUL characters, lone UTF-16 surrogates) as a 422, not a 500.
+
+Any string in the URL, the query, a form or a JSON body may end up in a query parameter; psycopg
+refuses both with an error the API would otherwise answer 500. Checked once, before any view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, request
+
+from booking.errors import Invalid
+from booking.rules import Problem
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored, or None."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _strings(value: object, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            yield from _strings(key, name)
+            yield from _strings(item, name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+
+
+def refuse_unstorable_text() -> None:
+    """Every string of the request, wherever it comes from; 422 naming the first bad field."""
+    sources = [request.view_args or {}, request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
+    if request.is_json:
+        sources.append(request.get_json(silent=True))
+    for source in sources:
+        for field, text in _strings(source, ""):
+            reason = unstorable(text)
+            if reason:
+                raise Invalid([Problem(field or "body", reason)])
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_unstorable_text)

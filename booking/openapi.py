@@ -1,0 +1,60 @@
+"""The API's OpenAPI description of errors: RFC 9457 problems, served as ``application/problem+json``.
+
+flask-smorest documents every error response with its own ``ErrorSchema`` as
+``application/json``; ours (``booking/api/problems.py``) are problem documents, so the spec says so.
+"""
+
+from __future__ import annotations
+
+import http
+
+import marshmallow as ma
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class FieldProblemSchema(ma.Schema):
+    field = ma.fields.String(metadata={"description": "the request field that is wrong (dotted path)"})
+    message = ma.fields.String(metadata={"description": "why"})
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem; some carry more members (``conflicts`` on a 409, for instance)."""
+
+    type = ma.fields.String(metadata={"description": "a URI for the kind of problem; about:blank"})
+    title = ma.fields.String(metadata={"description": "a short summary of the kind of problem"})
+    status = ma.fields.Integer(metadata={"description": "the HTTP status code"})
+    detail = ma.fields.String(metadata={"description": "what went wrong this time"})
+    errors = ma.fields.List(ma.fields.Nested(FieldProblemSchema), metadata={"description": "one entry per field"})
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, with error responses documented as problem documents."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # flask-smorest's own registration, with our schema and content type
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in our URLs names a row: at most PostgreSQL's ``integer``, so 2**31 is a 404, not a 500.
+
+    flask-smorest documents the bound (``maximum``) from the converter.
+    """
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
