@@ -143,3 +143,11 @@ def apply_reading(
     if newer:
         values["observed_at"] = observed_at
     return replace(sensor, **values)
+
+
+LOW_BATTERY_PERCENT = 20  # below this, staff should plan a battery change before the sensor goes silent
+
+
+def battery_low(level: int | None) -> bool:
+    """Whether a sensor's last reported battery level asks for a change soon."""
+    return level is not None and level < LOW_BATTERY_PERCENT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,10 +32,10 @@ def booked_minutes_by_hour(start: date, end: date) -> Counter[tuple[int, int]]:
     query = (
         select(Booking)
         .options(joinedload(Booking.space).joinedload(Space.site))
-        .where(
+        .where(  # a day wider each side than any site's local days: the exact cut is made per booking below
             Booking.status.in_(BOOKED_STATUSES),
-            Booking.end_at > datetime.combine(start - timedelta(days=1), time(0)).astimezone(),
-            Booking.start_at < datetime.combine(end + timedelta(days=2), time(0)).astimezone(),
+            Booking.end_at > datetime.combine(start - timedelta(days=1), time(0), UTC),
+            Booking.start_at < datetime.combine(end + timedelta(days=2), time(0), UTC),
         )
     )
     totals: Counter[tuple[int, int]] = Counter()

@@ -39,7 +39,7 @@ def warn_if_uncompiled(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from booking.web import alerts, calendar, devices, feeds, formatting, login, nav, portal, usage
+    from booking.web import alerts, attendance, calendar, devices, feeds, formatting, login, nav, portal, usage
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
@@ -65,5 +65,15 @@ def init_app(app: Flask) -> None:
 
     formatting.register(app)
     nav.register(app)
-    for blueprint in (nav.assets, login.bp, calendar.bp, portal.bp, feeds.bp, alerts.bp, devices.bp, usage.bp):
+    for blueprint in (
+        nav.assets,
+        login.bp,
+        calendar.bp,
+        portal.bp,
+        feeds.bp,
+        alerts.bp,
+        devices.bp,
+        usage.bp,
+        attendance.bp,
+    ):
         app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import render_template
 
+from booking.occupancy import battery_low
 from booking.services import availability, occupancy, sensors
 from booking.web.guards import staff_only
 from booking.web.nav import page_blueprint
@@ -26,4 +27,6 @@ def index():
         uncovered += [
             (site, space) for space, state in zip(spaces, states, strict=True) if state["health"] == "missing"
         ]
-    return render_template("staff/sensors.html", registered=registered, uncovered=uncovered, now=now)
+    return render_template(
+        "staff/sensors.html", registered=registered, uncovered=uncovered, now=now, battery_low=battery_low
+    )

@@ -89,3 +89,9 @@ SENSOR_HEALTH = {
 }
 SENSOR_KINDS = {"counter": _l("People counter"), "presence": _l("Presence detector")}
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+WAIT_STATUSES = {
+    "waiting": (_l("Waiting"), "◷"),
+    "offered": (_l("Held for you"), "◑"),
+    "cancelled": (_l("Left"), "✖"),
+    "lapsed": (_l("Time passed"), "⊗"),
+}

@@ -29,6 +29,7 @@ NAV = [
     ("portal.search", _l("Find a space"), False, True),
     ("portal.roadshow", _l("Roadshow"), False, True),
     ("portal.my_bookings", _l("My bookings"), False, True),
+    ("portal_day.waiting", _l("My waitlist"), False, True),
     ("feeds.index", _l("Calendar feeds"), True, True),
 ]
 

@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from booking import rules
+from booking import daylife, rules
 from booking.errors import Conflict, Invalid
 from booking.services import availability, bookings, catalog
 from booking.web.forms import ActionForm, BookForm, RoadshowForm, SearchForm, WhenForm, options
@@ -118,18 +118,21 @@ def book(site: str, space: str):
         if start and end:
             quote = rules.quote(catalog.policy_of(place), start, end)
     conflicts = []
+    taken = False
     if request.method == "POST" and form.validate():
         window = window_of(form, place.site.timezone)
         if window:
-            made = _book(form, place, window, conflicts)
-            if made:
+            outcome = _book(form, place, window, conflicts)
+            if outcome == "booked":
                 return redirect(url_for("portal.my_bookings"))
+            taken = outcome == "taken" and not form.repeat.data  # one slot: its queue can be joined
     status = 422 if request.method == "POST" else 200
-    return render_template("portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts), status
+    page = render_template("portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken)
+    return page, status
 
 
-def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list) -> bool:
-    """Call the booking service; on refusal put its reasons on the form and return False."""
+def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list) -> str:
+    """Call the booking service: "booked", or its reasons on the form and "taken" or "refused"."""
     req = bookings.BookingRequest(
         place.site.slug, place.slug, *window, form.title.data.strip(), form.attendees.data,
         form.layout.data or None, form.notes.data or "",
@@ -157,13 +160,14 @@ def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: l
         else:
             booking = bookings.book(viewer(), req, hold=form.hold.data, now=utcnow())
             flash(_("Booked: %(title)s.", title=booking.title), "success")
-        return True
+        return "booked"
     except Invalid as error:
         show_problems(form, error, fields)
     except Conflict as error:
         form.form_errors.append(translate_detail(error.detail))
         conflicts.extend(error.extra.get("conflicts") or [])
-    return False
+        return "taken"
+    return "refused"
 
 
 @bp.route("/roadshow", methods=["GET", "POST"])
@@ -244,7 +248,12 @@ def my_bookings():
     """Your company's bookings from last month on: cancel, confirm a hold, add to a calendar."""
     since = utcnow() - timedelta(days=30)
     listed = bookings.list_bookings(viewer(), start=since, limit=500)
-    return render_template("portal/bookings.html", bookings=listed, action=ActionForm(), now=utcnow())
+    now = utcnow()
+    checkable = {
+        b.id for b in listed
+        if b.checked_in_at is None and daylife.can_check_in(status=b.status, start=b.start_at, end=b.end_at, now=now)
+    }  # fmt: skip
+    return render_template("portal/bookings.html", bookings=listed, action=ActionForm(), now=now, checkable=checkable)
 
 
 @bp.post("/bookings/<int:booking_id>/<any(cancel, confirm):action>")
