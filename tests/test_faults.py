@@ -46,12 +46,15 @@ def sql(prod: ProdLocal, query: str, *params) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-def stored_readings(prod: ProdLocal, since: datetime | None = None) -> int:
-    """Readings of the test sensor stored so far (observed at or after ``since``)."""
+def stored_readings(prod: ProdLocal, since: datetime | None = None, until: datetime | None = None) -> int:
+    """Readings of the test sensor stored so far (observed in [since, until) when given)."""
     query = "SELECT count(*) FROM occupancy_readings r JOIN sensors s ON s.id = r.sensor_id WHERE s.slug = %s"
-    if since is None:
-        return sql(prod, query, SENSOR)[0][0]
-    return sql(prod, query + " AND r.observed_at >= %s", SENSOR, since)[0][0]
+    params: list = [SENSOR]
+    if since is not None:
+        query, params = query + " AND r.observed_at >= %s", [*params, since]
+    if until is not None:
+        query, params = query + " AND r.observed_at < %s", [*params, until]
+    return sql(prod, query, *params)[0][0]
 
 
 def metric(prod: ProdLocal, role: str, name: str, **labels: str) -> float:
@@ -117,14 +120,15 @@ def restart_broker_and_wait_for_a_subscriber(prod: ProdLocal, device: Device) ->
     the stream) find the moment the workers are back.
     """
     prod.broker.restart()
-    stored = stored_readings(prod)
     probe = datetime.now(UTC) - timedelta(hours=1)
+    probes_end = probe + timedelta(minutes=30)  # only probes count: stream readings redelivered now must not
+    stored = stored_readings(prod, until=probes_end)
 
     def probed() -> bool:
         nonlocal probe
         probe += timedelta(seconds=1)
         device.publish(0, probe)
-        return stored_readings(prod) > stored
+        return stored_readings(prod, until=probes_end) > stored
 
     eventually(probed, "an ingest worker subscribed again after the restart")
 
