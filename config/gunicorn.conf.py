@@ -30,3 +30,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = _settings["WEB_ACCESS_LOG"] or None
 errorlog = "-"
 loglevel = str(_settings["LOG_LEVEL"]).lower()
+
+# Prometheus multiprocess mode: importing the hooks also sets PROMETHEUS_MULTIPROC_DIR before
+# any worker imports prometheus_client, so /metrics adds up every worker's counters.
+from config.gunicorn_hooks import child_exit, control_socket_disable, on_starting  # noqa: E402, F401
