@@ -46,7 +46,7 @@ def register_observability(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from booking import dbtypes, models  # noqa: F401  (models: so metadata knows every table)
+    from booking import caching, dbtypes, models  # noqa: F401  (models: so metadata knows every table)
     from booking.extensions import db, migrate
     from booking.services import outbox
 
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     # registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse)
     app.teardown_appcontext(lambda _exc: dbtypes.close_session_tolerantly(db.session))
     outbox.init_app(app)
+    caching.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -36,6 +36,9 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "LOGIN_MAX_FAILURES": (int, 5),  # failed sign-ins per email (and x4 per address) in the window
     "LOGIN_WINDOW_MINUTES": (int, 15),
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
+    # per-process caches: a change made by another process takes effect here within this many seconds
+    "CATALOG_CACHE_SECONDS": (float, 30.0),  # sites, spaces, closures (e.g. after `onexp seed`)
+    "TOKEN_CACHE_SECONDS": (float, 10.0),  # a revoked token or deactivated user, seen by other workers
     "ENV": (str, "development"),
     "LOG_LEVEL": (str, "INFO"),
     # gunicorn (config/gunicorn.conf.py) for the web role

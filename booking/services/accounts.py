@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from booking import caching
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
 from booking.extensions import db
 from booking.models import ApiToken, Organisation, Role, User
@@ -130,17 +131,36 @@ def revoke_token(token_id: int, *, actor: User) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    """The user a bearer token belongs to, if the token is valid and not revoked."""
+    """The user a bearer token belongs to, if the token is valid and not revoked.
+
+    Cached per process for TOKEN_CACHE_SECONDS (misses never are): a revocation made by
+    another worker takes effect here within that time, one made by this one at once.
+    """
+    token_hash = hash_token(token)
+    return caching.cached("tokens", token_hash, lambda: _load_token_user(token_hash), "organisation")
+
+
+def _load_token_user(token_hash: str) -> User | None:
     # the user and their company come along: every authenticated request needs both
     query = select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.organisation))
-    record = db.session.scalar(query.where(ApiToken.token_hash == hash_token(token)))
+    record = db.session.scalar(query.where(ApiToken.token_hash == token_hash))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = datetime.now(UTC)
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         record.last_used_at = now
-        db.session.commit()
+        _commit_keeping_loaded()
     return record.user
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring the objects loaded so far: the request goes on using them."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def ensure_organisation(slug: str, name: str | None = None) -> Organisation:

@@ -287,13 +287,32 @@ def book(
     problems = _check(policy, req, req.start, req.end, now)
     if problems:
         raise Invalid(problems)
-    taken = _taken(space, policy, req.start, req.end, now)
-    if taken:
-        raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
     booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
-    _insert(booking, space, savepoint=False)
+    # PostgreSQL's exclusion constraint refuses an overlap by itself: insert first and ask
+    # what is in the way only when refused (SQLite's write lock needs the check first)
+    optimistic = db.session.get_bind().dialect.name == "postgresql"
+    if not (optimistic and _inserted(booking)):
+        taken = _taken(space, policy, req.start, req.end, now)  # also expires lapsed holds
+        if taken:
+            raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
+        if optimistic:  # refused only by lapsed holds (or a booking cancelled since): once more, as a new row
+            booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
+        _insert(booking, space, savepoint=False)
     _commit_keeping(booking)
     return booking
+
+
+def _inserted(booking: Booking) -> bool:
+    """Insert ``booking``; False, with the transaction rolled back, if the database refused an overlap."""
+    try:
+        db.session.add(booking)
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if not is_overlap_violation(exc):
+            raise
+        return False
+    return True
 
 
 def _commit_keeping(booking: Booking) -> None:

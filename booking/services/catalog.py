@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from booking import rules
+from booking import caching, rules
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.models import Closure, Site, Space
@@ -28,8 +28,13 @@ def get_site(slug: str, *, field: str | None = None) -> Site:
 
 def get_space(site_slug: str, space_slug: str, *, as_field: bool = False) -> Space:
     """A space by its site's slug and its own; ``as_field`` makes unknown ones a 422."""
-    query = select(Space).join(Space.site).options(contains_eager(Space.site))
-    space = db.session.scalar(query.where(Site.slug == site_slug, Space.slug == space_slug, Space.active))
+
+    def load() -> Space | None:
+        query = select(Space).join(Space.site).options(contains_eager(Space.site))
+        return db.session.scalar(query.where(Site.slug == site_slug, Space.slug == space_slug, Space.active))
+
+    # every booking looks its space up: cached per process (see booking/caching.py)
+    space = caching.cached("catalog", ("space", site_slug, space_slug), load, "site")
     if space is None:
         get_site(site_slug, field="site" if as_field else None)  # an unknown site is named as such
         if as_field:
@@ -60,7 +65,12 @@ def closures_by_space(spaces: list[Space]) -> dict[int, list[Closure]]:
 def policy_of(space: Space, closures: list[Closure] | None = None) -> rules.SpacePolicy:
     """The plain values the rules need about ``space``."""
     if closures is None:
-        closures = closures_by_space([space])[space.id]
+        policies = caching.cache("catalog")
+        policy = policies.get(("policy", space.id))
+        if policy is None:
+            policy = policy_of(space, closures_by_space([space])[space.id])
+            policies.put(("policy", space.id), policy)
+        return policy
     return rules.SpacePolicy(
         timezone=space.site.timezone,
         opening_hours=space.hours,
