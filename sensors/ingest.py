@@ -42,6 +42,7 @@ SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session (and queu
 RECEIVE_MAXIMUM = 20000  # unacknowledged QoS 1 messages the broker may send before waiting for acks
 REGISTRY_REFRESH = 30.0  # seconds between reloads of the sensor registry
 REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown device shows up
+MAX_DEFERRED = 20000  # messages held back waiting for a reload; beyond it a reload is forced
 SLOW_BATCH = 0.5  # seconds: a batch slower than this is logged (database contention, a huge backlog)
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
@@ -74,9 +75,11 @@ class Registry:
         self.by_topic: dict[str, SensorRoute] = {}
         self.own_topics: dict[str, SensorRoute] = {}  # full topics of devices that cannot use ours
         self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
-        self.loaded_at = float("-inf")
+        self.loaded_at = float("-inf")  # time.monotonic() of the last reload, for its pace
+        self.as_of = float("-inf")  # time.time() the last reload began: it knows every sensor added before
 
     def reload(self) -> None:
+        as_of = time.time()
         with self.app.app_context():
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
@@ -84,13 +87,18 @@ class Registry:
         self.own_topics = {r.topic: r for r in routes if r.topic and r.format != ZIGBEE2MQTT}
         self.routed = {}
         self.loaded_at = time.monotonic()
+        self.as_of = as_of
 
     def refresh_if_due(self) -> None:
         if time.monotonic() - self.loaded_at > REGISTRY_REFRESH:
             self.reload()
 
-    def route(self, topic: str, prefix: str) -> tuple[TopicRef | None, SensorRoute | None]:
-        """The topic's parsed name and registered sensor (either may be None), cached per topic."""
+    def route(self, topic: str, prefix: str, received: float) -> tuple[TopicRef | None, SensorRoute | None]:
+        """The topic's parsed name and registered sensor (either may be None), cached per topic.
+
+        Raises `NotYetKnown` when the sensor is missing but may have been registered after the
+        last reload and before the message arrived, and no reload is allowed yet.
+        """
         known = self.routed.get(topic)
         if known is not None:
             return known
@@ -99,22 +107,34 @@ class Registry:
             ref, route = TopicRef(None, None, own.slug, "occupancy", format=own.format), own
         else:
             ref = parse_topic(topic, prefix)
-            route = None if ref is None else self.find(ref)
+            route = None if ref is None else self.find(ref, received)
         if route is not None:  # only registered sensors: a flood of made-up topics must not grow it
             self.routed[topic] = (ref, route)
         return ref, route
 
-    def find(self, ref: TopicRef) -> SensorRoute | None:
+    def find(self, ref: TopicRef, received: float, *, force: bool = False) -> SensorRoute | None:
+        """The registered sensor, or None only when a registry loaded after `received` lacks it.
+
+        A reading from a sensor registered a moment ago must not be dropped as unknown, and a
+        flood of unknown devices must not reload the registry for every message: a miss reloads
+        at most once every REGISTRY_MISS_RELOAD seconds, and in between it is `NotYetKnown`.
+        """
         route = self._find(ref)
-        if route is None and time.monotonic() - self.loaded_at > REGISTRY_MISS_RELOAD:
-            self.reload()  # just registered? then its first reading is not lost
-            route = self._find(ref)
-        return route
+        if route is not None or self.as_of >= received:
+            return route
+        if not force and time.monotonic() - self.loaded_at <= REGISTRY_MISS_RELOAD:
+            raise NotYetKnown
+        self.reload()  # just registered? then its first reading is not lost
+        return self._find(ref)
 
     def _find(self, ref: TopicRef) -> SensorRoute | None:
         if ref.format == "native":
             return self.by_slug.get(ref.sensor)
         return self.by_topic.get(ref.sensor) or self.by_slug.get(ref.sensor)
+
+
+class NotYetKnown(Exception):
+    """A message from a device the registry may not know yet: hold it until the next reload."""
 
 
 class RejectLog:
@@ -159,6 +179,7 @@ class IngestWorker:
         self.registry = Registry(app)
         self.reject_log = RejectLog()
         self.queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.deferred: list[Message] = []  # from devices the registry may not know yet, unacknowledged
         self.session = 0
         self.connected = threading.Event()
         self.subscribed = threading.Event()  # set once the broker granted the subscriptions
@@ -300,11 +321,11 @@ class IngestWorker:
                     log.exception("could not refresh the sensor registry")
 
     def _take(self) -> list[Message]:
+        messages, self.deferred = self.deferred, []
         try:
-            first = self.queue.get(timeout=0.2)
+            messages.append(self.queue.get(timeout=0.2))
         except queue.Empty:
-            return []
-        messages = [first]
+            return messages
         while len(messages) < self.batch_size:
             try:
                 messages.append(self.queue.get_nowait())
@@ -320,7 +341,7 @@ class IngestWorker:
             try:
                 self.registry.refresh_if_due()
                 self._follow_registry()
-                batch = self._batch(messages)
+                batch, deferred = self._batch(messages)
                 with self.app.app_context():
                     recorded = occupancy.record_readings(batch, datetime.now(UTC))
                 break
@@ -330,9 +351,12 @@ class IngestWorker:
                 log.exception("could not store %d messages; retrying in %.1f s", len(messages), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 30)
+        # held back, unacknowledged: they go through the next batch, after a reload
+        self.deferred = deferred
+        held = {id(message) for message in deferred}
         session = self.session
         for message in messages:
-            if message.session == session and message.qos:
+            if message.session == session and message.qos and id(message) not in held:
                 self.client.ack(message.mid, message.qos)
         self.stats["stored"] += recorded.stored
         self.stats["duplicates"] += recorded.duplicates
@@ -345,10 +369,20 @@ class IngestWorker:
         if self.door_states is not None and recorded.spaces:
             self.door_states.changed(set(recorded.spaces))
 
-    def _batch(self, messages: list[Message]) -> occupancy.Batch:
+    def _batch(self, messages: list[Message]) -> tuple[occupancy.Batch, list[Message]]:
+        """The batch to record, and the messages to hold back until the registry is reloaded."""
         batch = occupancy.Batch()
+        deferred: list[Message] = []
         for message in messages:
-            ref, route = self.registry.route(message.topic, self.prefix)
+            try:
+                ref, route = self.registry.route(message.topic, self.prefix, message.received)
+            except NotYetKnown:
+                deferred.append(message)
+                if len(deferred) <= MAX_DEFERRED:
+                    continue
+                ref = parse_topic(message.topic, self.prefix)  # a flood: reload now, whatever the pace
+                route = self.registry.find(ref, message.received, force=True)
+                deferred.pop()
             if ref is None:
                 continue  # not a sensor topic (Zigbee2MQTT's bridge, our own door states...)
             if route is None:
@@ -384,7 +418,7 @@ class IngestWorker:
             except Exception as error:  # a bug of ours must not stall every message behind this one
                 log.exception("could not decode a message from %s", route.slug)
                 self._reject(batch, route.slug, "malformed", f"{type(error).__name__}: {error}")
-        return batch
+        return batch, deferred
 
     def _reject(self, batch: occupancy.Batch, device: str, reason: str, detail: str) -> None:
         batch.rejections[(device, reason)] += 1

@@ -79,6 +79,17 @@ def test_readings_from_unknown_devices_are_counted_and_dropped(start_worker, dev
     assert db.session.scalar(select(func.count()).select_from(OccupancyReading)) == 0
 
 
+def test_a_sensor_registered_after_the_worker_started_loses_none_of_its_first_readings(
+    make_sensor, start_worker, device, now
+):
+    start_worker()  # its registry is loaded before the sensor exists
+    sensor = make_sensor()
+    for i in range(20):  # at once: well within the pace the worker reloads its registry at
+        device.reading(sensor, count=i, ts=now - timedelta(seconds=20 - i))
+    eventually(lambda: stored_readings(sensor) == 20)
+    assert rejections(sensor.slug) == {}
+
+
 def test_a_sensor_publishing_under_another_space_is_refused(make_sensor, start_worker, device):
     sensor = make_sensor(space="showroom")
     start_worker()
