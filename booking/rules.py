@@ -111,9 +111,23 @@ def opening_intervals(policy: SpacePolicy, day: date) -> list[tuple[datetime, da
 
 
 def within_opening_hours(policy: SpacePolicy, start: datetime, end: datetime) -> bool:
-    """True when the booking fits inside one opening interval of its local day."""
-    local_start = start.astimezone(policy.tz)
-    return any(opens <= start and end <= closes for opens, closes in opening_intervals(policy, local_start.date()))
+    """True when the booking fits inside one opening interval of its local day.
+
+    An interval that closes at 24:00 goes on into the next day's opening at 00:00, so a space
+    open round the clock can be booked across midnight.
+    """
+    day, last = start.astimezone(policy.tz).date(), end.astimezone(policy.tz).date()
+    opens, closes = None, None
+    while day <= last:
+        for interval_opens, interval_closes in opening_intervals(policy, day):
+            if closes is not None and interval_opens == closes:
+                closes = interval_closes  # continues the interval before it
+            else:
+                opens, closes = interval_opens, interval_closes
+            if opens <= start and end <= closes:
+                return True
+        day += timedelta(days=1)
+    return False
 
 
 # --- the request ------------------------------------------------------------------

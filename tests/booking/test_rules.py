@@ -95,6 +95,23 @@ def test_a_closed_day_refuses_bookings():
     assert "closed on" in problems[0].message
 
 
+ROUND_THE_CLOCK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@pytest.mark.parametrize(
+    ("hours", "closed_days", "fits"),
+    [
+        (ROUND_THE_CLOCK, frozenset(), True),  # open round the clock: 23:30 to 00:30 is one stretch
+        (ROUND_THE_CLOCK, frozenset({MONDAY + timedelta(days=1)}), False),  # closed the day after
+        ({"mon": [["08:00", "24:00"]], "tue": [["08:00", "20:00"]]}, frozenset(), False),  # not open at 00:00
+    ],
+)
+def test_a_booking_across_midnight_fits_only_where_the_opening_goes_on(hours, closed_days, fits):
+    space = policy(opening_hours=hours, closed_days=closed_days)
+    start, end = at(MONDAY, 23, 30), at(MONDAY + timedelta(days=1), 0, 30)
+    assert rules.within_opening_hours(space, start, end) is fits
+
+
 def test_opening_hours_on_a_dst_day_are_local_wall_clock():
     sunday = last_sunday(2027, 3)
     open_sunday = policy(opening_hours={"sun": [["08:00", "20:00"]]})
