@@ -30,7 +30,7 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'onexp.sqlite')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    engine_options: dict[str, object] = {"pool_pre_ping": True}  # reconnect after a database restart
+    engine_options: dict[str, object] = {}  # reconnecting after a restart: dbtypes.ping_idle_connections
     if app.config["DATABASE_URL"].startswith("postgresql"):
         # an unreachable server must fail a request in seconds (503), not hang a worker
         engine_options["connect_args"] = {"connect_timeout": 5}
@@ -59,6 +59,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             dbtypes.configure_sqlite(db.engine)
+        dbtypes.ping_idle_connections(db.engine)
+    dbtypes.track_session_connections()
 
 
 def register_blueprints(app: Flask) -> None:

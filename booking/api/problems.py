@@ -78,7 +78,7 @@ def database_unavailable(error: Exception) -> bool:
 
 
 def handle_database_unavailable(error: Exception) -> Response:
-    # Fail fast with a hint to retry; pool_pre_ping reconnects once the database is back.
+    # Fail fast with a hint to retry; the pool reconnects once the database is back (dbtypes).
     log.warning("database unavailable: %s", error.__class__.__name__, exc_info=error)
     retry_after = current_app.config.get("RETRY_AFTER_SECONDS", 5)
     response = problem(503, "Service unavailable", "the database cannot be reached right now; retry shortly")

@@ -50,21 +50,28 @@ def booking_payload(booking: Booking) -> dict:
     }
 
 
+def booking_event(
+    booking: Booking, action: str, from_status: str | None, to_status: str | None, detail: dict, at: datetime
+) -> dict:
+    """The outbox row (as column values) that tells about one audit row of ``booking``."""
+    payload = {
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "detail": detail or {},
+        "booking": booking_payload(booking),
+    }
+    row = _row(f"booking.{action}", payload, booking.organisation_id, at)
+    return {c: getattr(row, c) for c in ("uid", "kind", "organisation_id", "payload", "created_at")}
+
+
 def _booking_events_to_outbox(session: Session, _context) -> None:
     """After a flush: one outbox row per new audit row, on the same connection and transaction."""
-    rows = []
-    for obj in session.new:
-        if isinstance(obj, BookingEvent):
-            booking = obj.booking
-            payload = {
-                "action": obj.action,
-                "from_status": obj.from_status,
-                "to_status": obj.to_status,
-                "detail": obj.detail or {},
-                "booking": booking_payload(booking),
-            }
-            row = _row(f"booking.{obj.action}", payload, booking.organisation_id, obj.at)
-            rows.append({c: getattr(row, c) for c in ("uid", "kind", "organisation_id", "payload", "created_at")})
+    rows = [
+        booking_event(obj.booking, obj.action, obj.from_status, obj.to_status, obj.detail, obj.at)
+        for obj in session.new
+        if isinstance(obj, BookingEvent)
+    ]
     if rows:
         session.connection().execute(insert(OutboxEvent), rows)
 

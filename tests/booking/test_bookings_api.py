@@ -209,6 +209,43 @@ def test_every_change_is_in_the_audit_trail_with_who_and_when(book, client, auth
     assert all(e.actor_id == customer.id and e.at is not None for e in events)
 
 
+def test_a_booking_lands_with_its_audit_row_and_its_webhook_event_whichever_way_it_is_written(
+    book, client, auth, customer, monday
+):
+    """The second booking finds the caller and the space cached: on PostgreSQL it is written in one
+    statement of its own (booking, audit row, outbox event), the first through the session."""
+    from sqlalchemy import event
+
+    from booking.models import OutboxEvent
+
+    headers = auth(customer)
+    first = book(headers=headers).json
+    statements = []
+    count = lambda *_args: statements.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        second = book(headers=headers, start=iso(paris(monday, 14)), end=iso(paris(monday, 16))).json
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1
+    for booking in (first, second):
+        events = db.session.query(BookingEvent).filter_by(booking_id=booking["id"]).all()
+        assert [(e.action, e.from_status, e.to_status, e.actor_id) for e in events] == [
+            ("create", None, "confirmed", customer.id)
+        ]
+        assert events[0].detail["start"] == paris(monday, 10 if booking is first else 14).astimezone(UTC).isoformat()
+        told = [o for o in db.session.query(OutboxEvent).all() if o.payload["booking"]["id"] == booking["id"]]
+        assert [(o.kind, o.organisation_id, o.payload["to_status"]) for o in told] == [
+            ("booking.create", customer.organisation_id, "confirmed")
+        ]
+        assert told[0].payload["booking"] | {"checked_in_at": None} == {
+            key: booking[key] for key in ("id", "status", "site", "space", "organisation", "title", "attendees")
+        } | {"start": booking["start"], "end": booking["end"], "checked_in_at": None}
+    shown = client.get(f"/api/v1/bookings/{second['id']}", headers=headers)
+    assert shown.json == second and shown.headers["ETag"] == '"1"'
+
+
 # --- reschedule with If-Match -----------------------------------------------------------
 
 
