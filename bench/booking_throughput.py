@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
-from bench import venues
+from bench import cpu, venues
+from bench.bare import ECHO_TABLE
 from bench.database import prepared_app, scratch_dir, throwaway_postgres
 from bench.load import LoadResult, hammer
 from bench.report import percentiles, table
@@ -59,6 +60,21 @@ def bare_maker(i: int):
     return "POST", "/bare", {"title": f"Bench {i}"}, {}
 
 
+def insert_maker(i: int):
+    return "POST", "/bare/insert", {"title": f"Bench {i}"}, {}
+
+
+def _combined(runs: list[LoadResult]) -> LoadResult:
+    total = LoadResult(seconds=sum(r.seconds for r in runs))
+    for r in runs:
+        total.server_cpu_s += r.server_cpu_s
+        total.client_cpu_s += r.client_cpu_s
+        total.latencies_ms += r.latencies_ms
+        total.statuses.update(r.statuses)
+        total.errors.update(r.errors)
+    return total
+
+
 def _make_tokens(app, n: int) -> list[str]:
     from booking.extensions import db
     from booking.services import accounts
@@ -77,6 +93,8 @@ def _figures(result: LoadResult) -> dict:
     return {
         "requests": result.requests,
         "per_second": round(result.per_second, 1),
+        "server_cpu_ms_per_request": round(result.server_cpu_s * 1000 / max(result.requests, 1), 3),
+        "client_cpu_ms_per_request": round(result.client_cpu_s * 1000 / max(result.requests, 1), 3),
         **{f"{k}_ms": v for k, v in percentiles(result.latencies_ms).items()},
         "statuses": dict(result.statuses),
         "errors": dict(result.errors),
@@ -92,25 +110,38 @@ def run(args) -> dict:
         tokens = _make_tokens(app, clients)
         env = {"ONEXP_DATABASE_URL": url, "ONEXP_SITES_FILE": str(sites_file), "ONEXP_LOG_LEVEL": "WARNING"}
         make_booking, counter = slot_maker(tokens), itertools.count()
+        from booking.extensions import db
 
-        def bare_run() -> LoadResult:
-            with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as port:
-                hammer(port, bare_maker, threads=clients, seconds=WARM_UP)
-                return hammer(port, bare_maker, threads=clients, seconds=seconds)
+        with app.app_context():
+            postgres = cpu.postmaster_pid(db.engine)
+
+        with app.app_context():
+            db.session.execute(text(ECHO_TABLE))
+            db.session.commit()
+
+        def bare_run() -> tuple[LoadResult, LoadResult]:
+            """The bare endpoint, then the same with one INSERT: a floor for any endpoint that writes."""
+            with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as served:
+                hammer(served.port, bare_maker, threads=clients, seconds=WARM_UP)
+                echo = hammer(served.port, bare_maker, threads=clients, seconds=seconds, watch=(served.pid,))
+                hammer(served.port, insert_maker, threads=clients, seconds=WARM_UP)
+                inserts = hammer(
+                    served.port, insert_maker, threads=clients, seconds=seconds, watch=(served.pid, postgres)
+                )
+            return echo, inserts
 
         bare_runs = [bare_run()]
-        with gunicorn("booking:create_app()", env=env, probe="/healthz", log=LOGS / "gunicorn-booking.log") as port:
-            warm = hammer(port, make_booking, threads=clients, seconds=WARM_UP, counter=counter)
-            booked = hammer(port, make_booking, threads=clients, seconds=seconds, counter=counter)
+        with gunicorn("booking:create_app()", env=env, probe="/healthz", log=LOGS / "gunicorn-booking.log") as served:
+            warm = hammer(served.port, make_booking, threads=clients, seconds=WARM_UP, counter=counter)
+            booked = hammer(
+                served.port, make_booking, threads=clients, seconds=seconds, counter=counter,
+                watch=(served.pid, postgres),
+            )  # fmt: skip
         if not args.quick:
             bare_runs.append(bare_run())  # before and after: the machine's other load drifts
-        bare = LoadResult(seconds=sum(r.seconds for r in bare_runs))
-        for r in bare_runs:
-            bare.latencies_ms += r.latencies_ms
-            bare.statuses.update(r.statuses)
-            bare.errors.update(r.errors)
+        bare = _combined([echo for echo, _ in bare_runs])
+        floor = _combined([inserts for _, inserts in bare_runs])
 
-        from booking.extensions import db
         from booking.models import ACTIVE_STATUSES, Booking
 
         with app.app_context():
@@ -122,6 +153,8 @@ def run(args) -> dict:
     created = warm.statuses[201] + booked.statuses[201]
     non_201 = sum(n for s, n in (warm.statuses + booked.statuses).items() if s != 201)
     ratio = booked.per_second / bare.per_second if bare.per_second else 0.0
+    # what the throughput ratio tends to when nothing else runs: the cores are the bound
+    cpu_ratio = bare.cpu_ms_per_request / booked.cpu_ms_per_request if booked.cpu_ms_per_request else 0.0
     served = runpy.run_path(str(CONFIG))  # what gunicorn ran with, read from the same file
     workers, threads = served["workers"], served["threads"]
     result = {
@@ -129,8 +162,11 @@ def run(args) -> dict:
         "clients": clients,
         "seconds_per_run": seconds,
         "bare": _figures(bare),
+        "bare_insert": _figures(floor),
         "booking": _figures(booked),
         "ratio": round(ratio, 3),
+        "bare_insert_ratio": round(floor.per_second / bare.per_second, 3) if bare.per_second else 0.0,
+        "cpu_ratio": round(cpu_ratio, 3),
         "target_ratio": TARGET_RATIO,
         "non_201": non_201,
         "client_errors": sum((warm.errors + booked.errors).values()),
@@ -141,15 +177,24 @@ def run(args) -> dict:
     print(f"gunicorn {workers} workers × {threads} threads; {clients} keep-alive clients; {seconds} s per run")
     table(
         [
-            ("bare Flask JSON", f"{bare.per_second:,.0f}", *_ms(bare), "-"),
-            ("POST /api/v1/bookings", f"{booked.per_second:,.0f}", *_ms(booked), str(non_201)),
+            ("bare Flask JSON", f"{bare.per_second:,.0f}", *_ms(bare), *_cpu(bare), "-"),
+            ("bare + one INSERT", f"{floor.per_second:,.0f}", *_ms(floor), *_cpu(floor), "-"),
+            ("POST /api/v1/bookings", f"{booked.per_second:,.0f}", *_ms(booked), *_cpu(booked), str(non_201)),
         ],
-        ("endpoint", "req/s", "p50 ms", "p99 ms", "non-201"),
+        ("endpoint", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "non-201"),
     )
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
     print(f"ratio booking/bare = {ratio:.2f} ({verdict} the target ≥ {TARGET_RATIO})")
+    floor_ratio = floor.per_second / max(bare.per_second, 1)
+    print(f"for reference, bare + one INSERT / bare = {floor_ratio:.2f}: the floor under any endpoint that writes")
+    print(f"CPU per request (server + client), bare/booking = {cpu_ratio:.2f}: the ratio on an otherwise idle machine")
     print(f"bookings: {created} answered 201, {stored} active in the database, {overlaps} overlapping pairs")
     return result
+
+
+def _cpu(result: LoadResult) -> tuple[str, str]:
+    per_request = [seconds * 1000 / max(result.requests, 1) for seconds in (result.server_cpu_s, result.client_cpu_s)]
+    return f"{per_request[0]:.2f}", f"{per_request[1]:.2f}"
 
 
 def _ms(result: LoadResult) -> tuple[str, str]:

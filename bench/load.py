@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench import cpu
+
 # i -> (method, path, JSON body or None, headers)
 RequestMaker = Callable[[int], tuple[str, str, dict | None, dict]]
 
@@ -25,6 +27,13 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
+    server_cpu_s: float = 0.0  # CPU seconds the watched server processes used during the run
+    client_cpu_s: float = 0.0  # ... and this load generator
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server and client CPU per request: what bounds throughput once the cores are busy."""
+        return (self.server_cpu_s + self.client_cpu_s) * 1000 / self.requests if self.requests else 0.0
 
     @property
     def requests(self) -> int:
@@ -35,8 +44,13 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def hammer(port: int, make: RequestMaker, *, threads: int, seconds: float, counter=None) -> LoadResult:
-    """Send requests built by ``make(i)`` (i unique across threads) for ``seconds``."""
+def hammer(
+    port: int, make: RequestMaker, *, threads: int, seconds: float, counter=None, watch: tuple[int, ...] = ()
+) -> LoadResult:
+    """Send requests built by ``make(i)`` (i unique across threads) for ``seconds``.
+
+    ``watch``: pids of the server's process trees, whose CPU time the result reports.
+    """
     counter = counter if counter is not None else itertools.count()
     lock = threading.Lock()
     result = LoadResult(seconds=seconds)
@@ -75,10 +89,12 @@ def hammer(port: int, make: RequestMaker, *, threads: int, seconds: float, count
     for thread in pool:
         thread.start()
     start.wait()
-    began = time.perf_counter()
+    began, server_cpu, client_cpu = time.perf_counter(), cpu.tree_seconds(*watch), time.process_time()
     time.sleep(seconds)  # the fixed duration of the run, not an ordering wait
     stop.set()
     for thread in pool:
         thread.join(60)
     result.seconds = time.perf_counter() - began
+    result.server_cpu_s = cpu.tree_seconds(*watch) - server_cpu
+    result.client_cpu_s = time.process_time() - client_cpu
     return result

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +34,15 @@ def _ready(port: int, probe: str) -> bool:
         return False
 
 
+@dataclass
+class Served:
+    port: int
+    pid: int  # gunicorn's master: its workers are its children
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, *, env: dict[str, str], probe: str, log: Path) -> Iterator[int]:
-    """Run ``gunicorn -c config/gunicorn.conf.py APP`` on a free port; yields the port."""
+def gunicorn(app: str, *, env: dict[str, str], probe: str, log: Path) -> Iterator[Served]:
+    """Run ``gunicorn -c config/gunicorn.conf.py APP`` on a free port."""
     port = free_port()
     environ = {**os.environ, **env, "ONEXP_WEB_BIND": f"127.0.0.1:{port}", "ONEXP_WEB_ACCESS_LOG": ""}
     command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(CONFIG), app]
@@ -47,7 +54,7 @@ def gunicorn(app: str, *, env: dict[str, str], probe: str, log: Path) -> Iterato
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn {app} did not start; see {log}")
             time.sleep(0.1)
-        yield port
+        yield Served(port, proc.pid)
     finally:
         proc.terminate()
         try:
