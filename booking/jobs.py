@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from flask import Flask
+from flask import Flask, current_app
 
 from booking import metrics
 from booking.extensions import db
@@ -59,6 +59,13 @@ def deliver_webhooks(now: datetime) -> dict:
     from booking.services import webhooks
 
     return webhooks.deliver_due(now)
+
+
+def prune_outbox(now: datetime) -> dict:
+    from booking.services import webhooks
+
+    keep = timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
+    return {"pruned": webhooks.prune(now, keep=keep)}
 
 
 def rollup_utilization(now: datetime) -> dict:
@@ -103,6 +110,7 @@ JOBS = (
     Job("offer_waitlist", offer_waitlist, 120),
     Job("deliver_webhooks", deliver_webhooks, 10),
     Job("rollup_utilization", rollup_utilization, 900),
+    Job("prune_outbox", prune_outbox, 3600),
 )
 
 

@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "WEBHOOK_MAX_ATTEMPTS": (int, 8),
     "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
     "WEBHOOK_CONCURRENCY": (int, 8),
+    "OUTBOX_KEEP_DAYS": (int, 30),  # events and their deliveries are forgotten this long after
     # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
     "SCHEDULER_LEASE_SECONDS": (int, 30),
 }

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import delete, exists, or_, select
 
 from booking import egress, metrics
 from booking.errors import Invalid, NotFound
@@ -171,6 +171,24 @@ def dispatch(now: datetime, batch: int = 500) -> int:
         event.dispatched_at = now
     db.session.commit()
     return made
+
+
+def prune(now: datetime, *, keep: timedelta, batch: int = 5000) -> int:
+    """Forget events fanned out more than ``keep`` ago, with their deliveries, once none is being retried.
+
+    Every booking change writes an event: kept forever, the outbox would outgrow the bookings.
+    Staff see recent deliveries per endpoint; a month of history is what that page needs.
+    """
+    retrying = select(WebhookDelivery.id).where(
+        WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == DeliveryStatus.PENDING
+    )
+    old = select(OutboxEvent.id).where(OutboxEvent.dispatched_at < now - keep, ~exists(retrying))
+    ids = db.session.scalars(old.order_by(OutboxEvent.id).limit(batch)).all()
+    if ids:
+        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
+        db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
+    db.session.commit()
+    return len(ids)
 
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from clock import paris
+from sqlalchemy import select
 
+from booking import jobs
 from booking.extensions import db
-from booking.models import OutboxEvent, WebhookDelivery
+from booking.models import DeliveryStatus, OutboxEvent, WebhookDelivery
 from booking.services import bookings, webhooks
 from booking.services.bookings import BookingRequest
 
@@ -227,3 +229,27 @@ def test_an_endpoint_gets_its_events_in_order_and_a_failure_holds_back_the_rest(
     assert len(receiver.to("/fail")) == 1  # the second event waits behind the first
     attempts = [d.attempts for d in db.session.query(WebhookDelivery).filter_by(endpoint_id=failing.id).order_by("id")]
     assert attempts == [1, 0]
+
+
+def test_events_are_forgotten_a_month_after_they_went_out_unless_still_being_retried(receiver, staff, booked, monday):
+    webhooks.register(staff, receiver.url("/ok"), ["*"])
+    sent, retried, recent = booked(hour=8), booked(hour=11), booked(hour=14)
+    webhooks.dispatch(paris(monday, 8))
+    by_booking = {e.payload["booking"]["id"]: e for e in db.session.scalars(select(OutboxEvent))}
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    for booking in (sent, retried):
+        by_booking[booking.id].dispatched_at = month_ago
+    for delivery in db.session.scalars(select(WebhookDelivery)):
+        delivered = delivery.event_id != by_booking[retried.id].id
+        delivery.status = DeliveryStatus.DELIVERED if delivered else DeliveryStatus.PENDING
+    db.session.commit()
+    not_yet_sent = booked(hour=17)  # no delivery yet: its event waits for the next dispatch
+
+    assert jobs.prune_outbox(datetime.now(UTC)) == {"pruned": 1}
+
+    left = {e.payload["booking"]["id"] for e in db.session.scalars(select(OutboxEvent))}
+    assert left == {retried.id, recent.id, not_yet_sent.id}
+    assert {d.event.payload["booking"]["id"] for d in db.session.scalars(select(WebhookDelivery))} == {
+        retried.id,
+        recent.id,
+    }
