@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from clock import iso, next_weekday, paris
-from faults import Device, eventually, metric, restart_broker_and_wait_for_a_subscriber, sql, stored_readings
+from faults import (
+    Device,
+    eventually,
+    jobs_run_twice,
+    leadership_terms,
+    metric,
+    restart_broker_and_wait_for_a_subscriber,
+    sql,
+    stored_readings,
+)
 from topology import ProdLocal
 
 pytestmark = pytest.mark.mqtt
@@ -89,6 +98,7 @@ def test_the_standby_scheduler_takes_over_from_a_killed_leader_and_no_job_runs_t
     assert job_runs(prod, standby) == 0  # while the leader lives, the standby runs nothing
 
     prod.kill(leader)
+    killed_at = datetime.now()  # local, like the logs' times
     booking_id = book_a_hold(prod)
     sql(prod, "UPDATE bookings SET hold_expires_at = now() - interval '1 minute' WHERE id = %s", booking_id)
     eventually(lambda: job_runs(prod, standby) > 0, "the standby took over")
@@ -103,3 +113,4 @@ def test_the_standby_scheduler_takes_over_from_a_killed_leader_and_no_job_runs_t
     runs = job_runs(prod, standby)
     eventually(lambda: job_runs(prod, standby) > runs, "the new leader keeps running its jobs")
     assert job_runs(prod, leader) == 0
+    assert jobs_run_twice(leadership_terms(prod, {leader: [killed_at]})) == []  # never two leaders running a job
