@@ -52,20 +52,26 @@ def _at(day: date, hour: int) -> str:
 class Traffic:
     """One client thread's loop: pick an action by weight, time it, record status and latency."""
 
-    def __init__(self, url: str, tokens: list[str], days: list[date], until: float, seed: int):
+    def __init__(self, url: str, tokens: list[str], days: list[date], until: float, seed: int, holds: int = 0):
         self.url, self.tokens, self.days, self.until = url, tokens, days, until
         self.random = random.Random(seed)
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.mine: dict[str, list[int]] = defaultdict(list)  # token -> booking ids it made
+        # (sent, answered: time.time(), route, status, Retry-After given?): each 5xx, to set against the faults
+        self.server_errors: list[tuple[float, float, str, int, bool]] = []
+        self.holds = holds  # book one in ``holds`` as a hold (0: never), for the scheduler to expire
         self.session = requests.Session()
 
     def call(self, route: str, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        started = time.perf_counter()
+        sent, started = time.time(), time.perf_counter()
         response = self.session.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
         self.latencies[route].append(time.perf_counter() - started)
         self.statuses[route][response.status_code] += 1
+        if response.status_code >= 500:
+            retry_after = "Retry-After" in response.headers
+            self.server_errors.append((sent, time.time(), route, response.status_code, retry_after))
         return response
 
     def search(self) -> None:
@@ -79,6 +85,8 @@ class Traffic:
             "site": "la-coque", "space": self.random.choice(SPACES), "title": "Soak", "attendees": 4,
             "start": _at(day, hour), "end": _at(day, hour + 1),
         }  # fmt: skip
+        if self.holds and self.random.randrange(self.holds) == 0:
+            body["hold"] = True
         response = self.call("POST /api/v1/bookings", "POST", "/api/v1/bookings", token, json=body)
         if response.status_code == 201:
             self.mine[token].append(response.json()["id"])
@@ -109,35 +117,38 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run(args) -> dict:
-    """Start the topology, soak it for ``args.seconds`` (quick: 20 s), report per route."""
-    sys.path.insert(0, str(ROOT / "tests"))
+def customers(prod, count: int = CUSTOMERS) -> list[str]:
+    """``count`` customer accounts of one company; their bearer tokens."""
+    tokens = []
+    for i in range(count):
+        email = f"soak{i}@acme.example"
+        prod.onexp("users", "add", email, "--org", "acme", "--role", "customer", "--password", "")
+        tokens.append(prod.onexp("tokens", "create", email).strip().splitlines()[-1])
+    return tokens
+
+
+def start_traffic(url: str, tokens: list[str], seconds: float, threads: int, holds: int = 0) -> list[Traffic]:
+    """``threads`` client loops running until ``seconds`` from now; join ``loop.thread`` to wait for them."""
+    days = _days(5)
+    until = time.monotonic() + seconds
+    loops = [Traffic(url, tokens, days, until, seed, holds) for seed in range(threads)]
+    for seed, loop in enumerate(loops):
+        loop.thread = threading.Thread(target=loop.run, name=f"soak-{seed}")
+        loop.thread.start()
+    return loops
+
+
+def double_bookings(database_url: str) -> tuple[int, int]:
+    """Overlapping active bookings of one space (must be 0), and the confirmed bookings left."""
     import psycopg
-    from topology import ProdLocal
 
-    seconds = getattr(args, "seconds", None) or (20 if args.quick else 120)
-    threads = getattr(args, "threads", None) or 8
-    with ProdLocal(workers=3) as prod:
-        tokens = []
-        for i in range(CUSTOMERS):
-            email = f"soak{i}@acme.example"
-            prod.onexp("users", "add", email, "--org", "acme", "--role", "customer", "--password", "")
-            tokens.append(prod.onexp("tokens", "create", email).strip().splitlines()[-1])
-        days = _days(5)
-        until = time.monotonic() + seconds
-        loops = [Traffic(prod.web_url, tokens, days, until, seed) for seed in range(threads)]
-        workers = [threading.Thread(target=loop.run) for loop in loops]
-        started = time.monotonic()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.monotonic() - started
-        libpq = prod.database_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(libpq) as connection:
-            overlaps = connection.execute(OVERLAPS).fetchone()[0]
-            active = connection.execute("SELECT count(*) FROM bookings WHERE status = 'confirmed'").fetchone()[0]
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        overlaps = connection.execute(OVERLAPS).fetchone()[0]
+        active = connection.execute("SELECT count(*) FROM bookings WHERE status = 'confirmed'").fetchone()[0]
+    return overlaps, active
 
+
+def route_figures(loops: list[Traffic], elapsed: float) -> dict[str, dict]:
     routes: dict[str, dict] = {}
     for route in sorted({r for loop in loops for r in loop.latencies}):
         latencies = [x for loop in loops for x in loop.latencies[route]]
@@ -151,23 +162,52 @@ def run(args) -> dict:
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
             "statuses": {str(code): count for code, count in sorted(statuses.items())},
         }
+    return routes
+
+
+def transport_errors(loops: list[Traffic]) -> dict[str, int]:
     transport = Counter()
     for loop in loops:
         transport.update(loop.statuses.get("(transport)", {}))
-    server_errors = sum(n for r in routes.values() for code, n in r["statuses"].items() if code.startswith("5"))
-    result = {
-        "seconds": round(elapsed, 1), "threads": threads, "gunicorn_workers": 3, "routes": routes,
-        "server_errors": server_errors, "transport_errors": dict(transport),
-        "double_bookings": overlaps, "confirmed_bookings_left": active,
-    }  # fmt: skip
-    print(f"soak: {threads} threads for {elapsed:.0f} s against gunicorn (3 workers) on PostgreSQL, loopback")
+    return dict(transport)
+
+
+def print_routes(routes: dict[str, dict]) -> None:
     print(f"{'route':<36} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for route, figures in routes.items():
         print(
             f"{route:<36} {figures['requests']:>8} {figures['per_second']:>7} {figures['p50_ms']:>8} "
             f"{figures['p99_ms']:>8}  {figures['statuses']}"
         )
-    print(f"5xx: {server_errors}   transport errors: {dict(transport) or 0}   double bookings: {overlaps}")
+
+
+def run(args) -> dict:
+    """Start the topology, soak it for ``args.seconds`` (quick: 20 s), report per route."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from topology import ProdLocal
+
+    seconds = getattr(args, "seconds", None) or (20 if args.quick else 120)
+    threads = getattr(args, "threads", None) or 8
+    with ProdLocal(workers=3) as prod:
+        tokens = customers(prod)
+        started = time.monotonic()
+        loops = start_traffic(prod.web_url, tokens, seconds, threads)
+        for loop in loops:
+            loop.thread.join()
+        elapsed = time.monotonic() - started
+        overlaps, active = double_bookings(prod.database_url)
+
+    routes = route_figures(loops, elapsed)
+    transport = transport_errors(loops)
+    server_errors = sum(n for r in routes.values() for code, n in r["statuses"].items() if code.startswith("5"))
+    result = {
+        "seconds": round(elapsed, 1), "threads": threads, "gunicorn_workers": 3, "routes": routes,
+        "server_errors": server_errors, "transport_errors": transport,
+        "double_bookings": overlaps, "confirmed_bookings_left": active,
+    }  # fmt: skip
+    print(f"soak: {threads} threads for {elapsed:.0f} s against gunicorn (3 workers) on PostgreSQL, loopback")
+    print_routes(routes)
+    print(f"5xx: {server_errors}   transport errors: {transport or 0}   double bookings: {overlaps}")
     return result
 
 
