@@ -89,31 +89,43 @@ def ping_idle_connections(engine: Engine, idle: float = IDLE_PING_SECONDS) -> No
             raise DisconnectionError("an idle connection no longer answers") from exc  # the pool reconnects
 
 
-_CONNECTED = "onexp.connected"  # session.info key: the session's transaction holds a connection
+_CONNECTED = "onexp.connected"  # session.info keys: its transaction holds a connection,
+_WROTE = "onexp.wrote"  # ... and has flushed writes
 
 
 def _on_session_begin(session, _transaction, _connection) -> None:
     session.info[_CONNECTED] = True
 
 
+def _on_session_flush(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
 def _on_session_transaction_end(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CONNECTED, None)
+        session.info.pop(_WROTE, None)
 
 
 def track_session_connections() -> None:
-    """Note in each session whether its transaction holds a connection (once per process)."""
+    """Note in each session whether its transaction holds a connection and has written (once per process)."""
     from sqlalchemy.orm import Session
 
     if not event.contains(Session, "after_begin", _on_session_begin):
         event.listen(Session, "after_begin", _on_session_begin)
+        event.listen(Session, "after_flush", _on_session_flush)
         event.listen(Session, "after_transaction_end", _on_session_transaction_end)
+
+
+def session_has_writes(session) -> bool:
+    """True when rolling ``session`` back would lose something: changes pending or already flushed."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 def session_is_idle(session) -> bool:
     """True when ``session`` has nothing to write and holds no connection: work done beside it
     on a connection of its own neither waits for it nor leaves its changes behind."""
-    return not (session.new or session.dirty or session.deleted or session.info.get(_CONNECTED))
+    return not (session_has_writes(session) or session.info.get(_CONNECTED))
 
 
 def close_session_tolerantly(session) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from clock import next_weekday
 from servers import MosquittoBroker, PostgresServer
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from booking import create_app
@@ -54,10 +56,21 @@ def database_url(request, tmp_path_factory):
 def _wipe() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+        # A previous test's background thread still finishing (an ingest worker's last batch) can
+        # hold a lock TRUNCATE needs while waiting for one TRUNCATE took: PostgreSQL breaks the
+        # deadlock by aborting one side; when it is ours, wipe again once the straggler is done.
+        for attempt in range(5):
+            try:
+                db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                db.session.commit()
+                return
+            except OperationalError as exc:
+                db.session.rollback()
+                if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == 4:
+                    raise
+                time.sleep(0.5)
+    for table in tables:
+        db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
 
 

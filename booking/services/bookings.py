@@ -34,6 +34,7 @@ from booking.models import (
 from booking.rules import Problem
 from booking.services import catalog, outbox
 from booking.services.accounts import get_organisation
+from booking.services.races import retried_on_race
 
 
 @dataclass
@@ -274,6 +275,7 @@ def _taken(
     return _expire_stale_holds(overlapping(space.id, block_start, block_end, exclude=exclude), now)
 
 
+@retried_on_race
 def book(
     actor: User,
     req: BookingRequest,
@@ -374,6 +376,7 @@ def _commit_keeping(booking: Booking) -> None:
         session.expire_on_commit = True
 
 
+@retried_on_race
 def book_series(
     actor: User, req: BookingRequest, rrule: str, *, skip_conflicts: bool = False,
     hold: bool = False, organisation: str | None = None, now: datetime | None = None,
@@ -426,6 +429,7 @@ def _skipped_json(skipped: Skipped, policy: rules.SpacePolicy) -> dict:
     }
 
 
+@retried_on_race
 def book_roadshow(
     actor: User, title: str, legs: list[BookingRequest], *, hold: bool = False,
     organisation: str | None = None, now: datetime | None = None,
@@ -467,6 +471,7 @@ def book_roadshow(
     return group, bookings
 
 
+@retried_on_race
 def transition(actor: User, booking_id: int, action: str, *, reason: str = "", now: datetime | None = None) -> Booking:
     """Confirm, approve, reject or cancel a booking, if its status allows it."""
     now = now or utcnow()
@@ -500,6 +505,7 @@ def _offer_to_waitlist(freed: Booking, now: datetime) -> None:
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
 
 
+@retried_on_race
 def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None) -> Booking:
     """Change a booking's time, size or title, refusing if it changed since ``version`` was read."""
     now = now or utcnow()
@@ -562,6 +568,7 @@ def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+@retried_on_race
 def expire_holds(now: datetime | None = None) -> int:
     """Expire every hold past its TTL; the scheduler calls this."""
     now = now or utcnow()

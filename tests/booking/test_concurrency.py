@@ -87,6 +87,31 @@ def test_many_clients_racing_for_one_slot_get_one_booking_and_409s(live_server, 
     assert active_bookings("salle-calanques") == 1
 
 
+def test_many_clients_racing_for_a_slot_a_lapsed_hold_still_sits_on_get_one_booking_and_409s(
+    live_server, tokens, customer, monday
+):
+    """Every request finds the lapsed hold in its way and expires it: the race is also over that hold."""
+    from booking.services import bookings
+    from booking.services.bookings import BookingRequest
+
+    request = BookingRequest("la-coque", "salle-calanques", paris(monday, 10), paris(monday, 12), "Maybe", 4)
+    held = bookings.book(customer, request, hold=True)
+    held.hold_expires_at = paris(monday, 8) - timedelta(days=30)  # lapsed; the scheduler has not run yet
+    db.session.commit()
+    people = tokens(16)
+    body = {
+        "site": "la-coque", "space": "salle-calanques", "title": "Race", "attendees": 4,
+        "start": iso(paris(monday, 10)), "end": iso(paris(monday, 12)),
+    }  # fmt: skip
+    calls = [post_booking(live_server, people[i % len(people)], body) for i in range(THREADS * PER_THREAD)]
+
+    answers = Counter(response.status_code for response in race(calls))
+
+    assert answers == {201: 1, 409: THREADS * PER_THREAD - 1}
+    assert active_bookings("salle-calanques") == 1
+    assert db.session.get(Booking, held.id).status == "expired"
+
+
 def test_overlapping_but_different_slots_from_different_companies_yield_one_booking(live_server, tokens, monday):
     people = tokens(16)
     calls = []
