@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +24,7 @@ from booking.models import IngestRejection, OccupancyReading, Sensor, Space, Spa
 from booking.services import catalog
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class SensorReading:
     """One decoded reading of a registered sensor (plain values: booking never sees MQTT)."""
 
@@ -40,7 +42,7 @@ class SensorReading:
         return any(v is not None for v in (self.count, self.present, self.entered, self.exited))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class StatusReport:
     """A sensor's retained status: True online, False offline (its Last Will), None cleared."""
 
@@ -218,8 +220,21 @@ def _execute_columns(sql: str, rows: list[tuple]) -> int:
     """Run a PostgreSQL statement taking one array per column of `rows`."""
     if not rows:
         return 0
-    columns = tuple(list(column) for column in zip(*rows, strict=True))
+    columns = tuple(_array_literal(column) for column in zip(*rows, strict=True))
     return db.session.connection().exec_driver_sql(sql, columns).rowcount
+
+
+def _array_literal(values: Iterable[int | bool | datetime | None]) -> str:
+    """A PostgreSQL array literal; the statement's cast gives it its type.
+
+    Written here because psycopg's own list adaptation works element by element in Python and
+    cost more than the statement. Whole numbers, booleans and ISO times need no quoting.
+    """
+    return "{%s}" % ",".join(  # noqa: UP031
+        "NULL" if v is None else "t" if v is True else "f" if v is False
+        else v.isoformat() if isinstance(v, datetime) else str(int(v))
+        for v in values
+    )  # fmt: skip
 
 
 def _time_binder():
@@ -345,11 +360,11 @@ def _refresh_spaces(space_ids: set[int], now: datetime) -> set[int]:
     """Recombine the given spaces' state from their sensors; returns those that changed."""
     if not space_ids:
         return set()
-    by_space = _sensor_states(space_ids)
+    by_space = _combined(space_ids, now)
     current = _occupancy_rows(space_ids)
     changed = set()
     for space_id in space_ids:
-        combined = rules.combine(by_space.get(space_id, []), now)
+        combined, _health = by_space[space_id]
         row = current.get(space_id)
         if row is None:
             row = SpaceOccupancy(space_id=space_id, since=combined.observed_at, sources=[])
@@ -372,13 +387,31 @@ def _occupancy_rows(space_ids: Iterable[int]) -> dict[int, SpaceOccupancy]:
     return {row.space_id: row for row in db.session.scalars(query)}
 
 
-def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState]]:
-    """The sensors of these spaces as the combining rule sees them, in one query."""
-    by_space: dict[int, list[rules.SensorState]] = {}
-    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(list(space_ids)))
-    for space_id, *values in db.session.execute(query):
-        by_space.setdefault(space_id, []).append(rules.SensorState(*values))
-    return by_space
+STREAM_ROWS = 1000  # sensor rows fetched at a time when combining spaces
+
+
+def _combined(space_ids: Iterable[int], now: datetime, *, health: bool = False) -> dict[int, tuple]:
+    """Each space's combined state and, when asked, its sensors' health, in one query.
+
+    The sensors come in space order, a chunk at a time, and only one space's are kept while it is
+    combined: the ingest worker and its door displays do this every second, and a venue with
+    10,000 sensors would otherwise hold them all (several MB) at once, twice.
+    """
+    ids = list(space_ids)
+    query = (
+        select(Sensor.space_id, *_STATE_COLUMNS)
+        .where(Sensor.space_id.in_(ids))
+        .order_by(Sensor.space_id)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    result = {}
+    for space_id, rows in groupby(db.session.execute(query), key=itemgetter(0)):
+        states = [rules.SensorState(*row[1:]) for row in rows]
+        result[space_id] = (rules.combine(states, now), rules.space_health(states, now) if health else None)
+    for space_id in ids:
+        if space_id not in result:  # no sensor (left)
+            result[space_id] = (rules.combine([], now), rules.space_health([], now) if health else None)
+    return result
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -398,13 +431,13 @@ def site_occupancy(site_slug: str, now: datetime | None = None) -> list[dict]:
 def live_states(spaces: list[Space], now: datetime) -> list[dict]:
     """`live_occupancy` of several spaces at once (two queries)."""
     ids = [space.id for space in spaces]
-    sensors = _sensor_states(ids)
+    by_space = _combined(ids, now, health=True)
     rows = {
         row.space_id: row for row in db.session.scalars(select(SpaceOccupancy).where(SpaceOccupancy.space_id.in_(ids)))
     }
     result = []
     for space in spaces:
-        combined = rules.combine(sensors.get(space.id, []), now)
+        combined, health = by_space[space.id]
         row = rows.get(space.id)
         result.append(
             {
@@ -419,7 +452,7 @@ def live_states(spaces: list[Space], now: datetime) -> list[dict]:
                 "updated_at": row.updated_at if row else None,
                 "fresh": combined.fresh,
                 "sources": list(combined.sources),
-                "health": rules.space_health(sensors.get(space.id, []), now),
+                "health": health,
             }
         )
     return result
@@ -440,7 +473,7 @@ def changed_since(site_slug: str, since: datetime | None, now: datetime | None =
 
 def space_sensor_health(space_id: int, now: datetime) -> str:
     """``healthy`` | ``stale`` | ``offline`` | ``missing``: may the sensors of this space be trusted now?"""
-    return rules.space_health(_sensor_states([space_id]).get(space_id, []), now)
+    return _combined([space_id], now, health=True)[space_id][1]
 
 
 def presence_between(space_id: int, start: datetime, end: datetime) -> bool:
