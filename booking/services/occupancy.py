@@ -387,23 +387,18 @@ def _occupancy_rows(space_ids: Iterable[int]) -> dict[int, SpaceOccupancy]:
     return {row.space_id: row for row in db.session.scalars(query)}
 
 
-STREAM_ROWS = 1000  # sensor rows fetched at a time when combining spaces
-
-
 def _combined(space_ids: Iterable[int], now: datetime, *, health: bool = False) -> dict[int, tuple]:
     """Each space's combined state and, when asked, its sensors' health, in one query.
 
-    The sensors come in space order, a chunk at a time, and only one space's are kept while it is
-    combined: the ingest worker and its door displays do this every second, and a venue with
-    10,000 sensors would otherwise hold them all (several MB) at once, twice.
+    The sensors come in space order, a thousand rows at a time, and only one space's are kept while
+    it is combined: the ingest worker and its door displays do this every second, and a venue with
+    10,000 sensors would otherwise hold them all (several MB) at once, twice. One space alone (most
+    API calls) is read at once: a server-side cursor would cost it round trips for nothing.
     """
     ids = list(space_ids)
-    query = (
-        select(Sensor.space_id, *_STATE_COLUMNS)
-        .where(Sensor.space_id.in_(ids))
-        .order_by(Sensor.space_id)
-        .execution_options(yield_per=STREAM_ROWS)
-    )
+    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(ids)).order_by(Sensor.space_id)
+    if len(ids) > 1:
+        query = query.execution_options(yield_per=1000)
     result = {}
     for space_id, rows in groupby(db.session.execute(query), key=itemgetter(0)):
         states = [rules.SensorState(*row[1:]) for row in rows]

@@ -129,7 +129,8 @@ def routes() -> list[SensorRoute]:
         .join(Space, Sensor.space_id == Space.id)
         .join(Site, Space.site_id == Site.id)
     )
-    # site, space and format names repeat across thousands of sensors: one string object each
+    # A thousand rows at a time, not all raw rows then all routes; and the site, space and format
+    # names repeated across thousands of sensors become one string object each.
     routes = [
         SensorRoute(sensor_id, slug, sys.intern(site), sys.intern(space), sys.intern(fmt), topic)
         for sensor_id, slug, site, space, fmt, topic in db.session.execute(query.execution_options(yield_per=1000))
