@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -35,6 +38,25 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Set by `read_only()`: transactions begun meanwhile on this thread only read.
+_READ_ONLY: ContextVar[bool] = ContextVar("onexp_read_only", default=False)
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Work that never writes: on SQLite its transactions begin deferred, without the write lock.
+
+    A WAL reader neither waits for the writer nor keeps it waiting (the ingest worker's door
+    states and registry reloads used to queue with its batches). Only for code that cannot write:
+    a deferred transaction that reads and then writes fails if another one committed in between.
+    """
+    token = _READ_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, and ``BEGIN IMMEDIATE`` so writers serialise instead of failing.
 
@@ -42,6 +64,7 @@ def configure_sqlite(engine: Engine) -> None:
     transaction that read before it writes fails with SQLITE_BUSY when another writer
     got there first. Taking the write lock at BEGIN makes the check-then-insert of a
     booking atomic: the second request waits (busy_timeout), then sees the first booking.
+    Transactions begun under `read_only()` are the exception: they begin deferred.
     """
 
     @event.listens_for(engine, "connect")
@@ -56,7 +79,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _READ_ONLY.get() else "BEGIN IMMEDIATE")
 
 
 IDLE_PING_SECONDS = 1.0  # a pooled connection unused this long is checked before a request gets it

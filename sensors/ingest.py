@@ -25,6 +25,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from booking import metrics
+from booking.dbtypes import read_only
 from booking.services import occupancy, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
@@ -43,6 +44,7 @@ RECEIVE_MAXIMUM = 20000  # unacknowledged QoS 1 messages the broker may send bef
 REGISTRY_REFRESH = 30.0  # seconds between reloads of the sensor registry
 REGISTRY_MISS_RELOAD = 2.0  # at most one reload this often when an unknown device shows up
 MAX_DEFERRED = 20000  # messages held back waiting for a reload; beyond it a reload is forced
+SETTLE_SECONDS = 1.0  # spaces' combined state is recombined at most this often (once the queue is empty)
 SLOW_BATCH = 0.5  # seconds: a batch slower than this is logged (database contention, a huge backlog)
 LOG_EVERY = 60.0  # seconds between two log lines about one device's refused payloads
 
@@ -80,7 +82,7 @@ class Registry:
 
     def reload(self) -> None:
         as_of = time.time()
-        with self.app.app_context():
+        with self.app.app_context(), read_only():
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
         self.by_topic = {route.topic: route for route in routes if route.topic}
@@ -187,6 +189,8 @@ class IngestWorker:
         self.aborted = False
         self.subscribed_own: set[str] = set()
         self.stats = {"stored": 0, "duplicates": 0, "rejected": 0, "batches": 0}
+        self.unsettled: set[int] = set()  # spaces whose sensors changed since their state was last combined
+        self.settled_at = float("-inf")  # time.monotonic() of the last settling
         self.client = self._client()
         self.door_states = DoorStatePublisher(app, self.client, self.prefix) if door_states else None
         self.writer = threading.Thread(target=self._write_forever, name="ingest-writer", daemon=True)
@@ -312,6 +316,7 @@ class IngestWorker:
             if messages:
                 self._write(messages)
             elif self.stopping.is_set():
+                self._settle()
                 return
             else:  # idle: still notice newly registered devices with their own topics
                 try:
@@ -319,6 +324,36 @@ class IngestWorker:
                     self._follow_registry()
                 except Exception:  # the database may be away; the next round retries
                     log.exception("could not refresh the sensor registry")
+            self._settle_if_due()
+
+    def _settle_if_due(self) -> None:
+        """Recombine the touched spaces once a second, between bursts when there are any.
+
+        Readings are visible as soon as their batch commits; the combined state (and with it the
+        door displays and the changes feed) follows within about SETTLE_SECONDS. A worker that dies
+        before settling leaves its last second of spaces to be settled by their sensors' next
+        reading, here or in another worker: the state is derived from the sensors alone.
+        """
+        if not self.unsettled or self.aborted:
+            return
+        waited = time.monotonic() - self.settled_at
+        if waited >= 2 * SETTLE_SECONDS or (waited >= SETTLE_SECONDS and self.queue.empty()):
+            self._settle()
+
+    def _settle(self) -> None:
+        if not self.unsettled or self.aborted:
+            return
+        spaces, self.unsettled = self.unsettled, set()
+        self.settled_at = time.monotonic()
+        try:
+            with self.app.app_context():
+                changed = occupancy.settle_spaces(spaces, datetime.now(UTC))
+        except Exception:  # the database may be away: they are settled with the next round
+            log.exception("could not settle the state of %d spaces", len(spaces))
+            self.unsettled |= spaces
+            return
+        if self.door_states is not None and changed:
+            self.door_states.changed(changed)
 
     def _take(self) -> list[Message]:
         messages, self.deferred = self.deferred, []
@@ -343,7 +378,7 @@ class IngestWorker:
                 self._follow_registry()
                 batch, deferred = self._batch(messages)
                 with self.app.app_context():
-                    recorded = occupancy.record_readings(batch, datetime.now(UTC))
+                    recorded = occupancy.record_readings(batch, datetime.now(UTC), settle=False)
                 break
             except Exception:
                 if self.aborted:
@@ -366,8 +401,7 @@ class IngestWorker:
         took = time.monotonic() - started
         if took > SLOW_BATCH:
             log.warning("slow batch: %d messages took %.2f s", len(messages), took)
-        if self.door_states is not None and recorded.spaces:
-            self.door_states.changed(set(recorded.spaces))
+        self.unsettled |= recorded.touched
 
     def _batch(self, messages: list[Message]) -> tuple[occupancy.Batch, list[Message]]:
         """The batch to record, and the messages to hold back until the registry is reloaded."""

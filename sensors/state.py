@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import paho.mqtt.client as mqtt
 from flask import Flask
 
+from booking.dbtypes import read_only
 from booking.services import doors
 from sensors.topics import QOS, state_topic
 
@@ -55,7 +56,7 @@ class DoorStatePublisher:
 
     def publish(self, space_ids: set[int] | None = None, now: datetime | None = None) -> int:
         """Publish the states of these spaces (all when None) that changed; returns how many."""
-        with self.app.app_context():
+        with self.app.app_context(), read_only():  # on SQLite, without taking the ingest writer's lock
             states = doors.door_states(now or datetime.now(UTC), space_ids)
         published = 0
         with self.lock:

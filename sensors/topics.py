@@ -17,7 +17,7 @@ _CHANNELS: tuple[Channel, ...] = ("occupancy", "status")
 _Z2M_COMMANDS = frozenset({"set", "get"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class TopicRef:
     """Where a message came from; `format` is also the payload format name for `decode`."""
 

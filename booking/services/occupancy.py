@@ -7,10 +7,13 @@ rejection counts in one transaction. The reads (`live_occupancy`, `site_occupanc
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,7 +24,7 @@ from booking.models import IngestRejection, OccupancyReading, Sensor, Space, Spa
 from booking.services import catalog
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class SensorReading:
     """One decoded reading of a registered sensor (plain values: booking never sees MQTT)."""
 
@@ -39,7 +42,7 @@ class SensorReading:
         return any(v is not None for v in (self.count, self.present, self.entered, self.exited))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class StatusReport:
     """A sensor's retained status: True online, False offline (its Last Will), None cleared."""
 
@@ -62,7 +65,8 @@ class Batch:
 class Recorded:
     stored: int  # new readings
     duplicates: int  # readings already stored, absorbed
-    spaces: frozenset[int]  # spaces whose state changed
+    spaces: frozenset[int]  # spaces whose state changed (none when not settled)
+    touched: frozenset[int] = frozenset()  # spaces whose sensors changed: what `settle_spaces` needs
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -75,8 +79,13 @@ def utcnow() -> datetime:
 # --- writing ------------------------------------------------------------------------------
 
 
-def record_readings(batch: Batch, now: datetime) -> Recorded:
-    """Store a batch in one transaction; duplicates are absorbed and older readings never win."""
+def record_readings(batch: Batch, now: datetime, *, settle: bool = True) -> Recorded:
+    """Store a batch in one transaction; duplicates are absorbed and older readings never win.
+
+    With ``settle=False`` the spaces' combined state is left for `settle_spaces`: recombining reads
+    every sensor of every touched space, and the ingest worker, storing a few batches a second
+    from the same spaces, does it once a second instead of once per batch.
+    """
     readings = _unique(batch.readings)
     space_of = _spaces_of({r.sensor for r in readings} | {s.sensor for s in batch.statuses})
     readings = [r for r in readings if r.sensor in space_of]  # sensors deleted meanwhile: dropped
@@ -92,12 +101,23 @@ def record_readings(batch: Batch, now: datetime) -> Recorded:
     _apply_statuses(statuses)
     _count_rejections(batch, now)
     touched = {space_of[r.sensor] for r in headcounts + new_crossings} | {space_of[s.sensor] for s in statuses}
-    spaces = _refresh_spaces(touched, now)
+    spaces = _refresh_spaces(touched, now) if settle else set()
     db.session.commit()
 
     stored += len(new_crossings)
     received = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in space_of)
-    return Recorded(stored, received - stored, frozenset(spaces))
+    return Recorded(stored, received - stored, frozenset(spaces), frozenset(touched))
+
+
+def settle_spaces(space_ids: Iterable[int], now: datetime) -> set[int]:
+    """Recombine these spaces' state from their sensors, in one transaction; returns those that changed.
+
+    Idempotent and derived from the sensors alone: settling late, twice, or after another worker
+    settled the same spaces gives the same rows.
+    """
+    changed = _refresh_spaces(set(space_ids), now)
+    db.session.commit()
+    return changed
 
 
 def _unique(readings: Iterable[SensorReading]) -> list[SensorReading]:
@@ -107,12 +127,25 @@ def _unique(readings: Iterable[SensorReading]) -> list[SensorReading]:
     return sorted(seen.values(), key=lambda r: r.observed_at)
 
 
+# One parameter for the whole id list, so the text of the query never changes: an IN list of a
+# few thousand placeholders was rendered, then split again by the driver, for every batch.
+_SPACES_OF = {
+    "postgresql": "SELECT id, space_id FROM sensors WHERE id = ANY(%s::integer[])",
+    "sqlite": "SELECT id, space_id FROM sensors WHERE id IN (SELECT value FROM json_each(?))",
+}
+
+
 def _spaces_of(sensor_ids: set[int]) -> dict[int, int]:
     """Sensor id -> its space id, for the sensors still registered."""
     if not sensor_ids:
         return {}
-    query = select(Sensor.id, Sensor.space_id).where(Sensor.id.in_(sorted(sensor_ids)))
-    return {sensor_id: space_id for sensor_id, space_id in db.session.execute(query)}
+    connection = db.session.connection()
+    ids = sorted(sensor_ids)
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(_SPACES_OF["postgresql"], (ids,))
+    else:
+        rows = connection.exec_driver_sql(_SPACES_OF["sqlite"], (json.dumps(ids),))
+    return dict(rows.all())
 
 
 def _insert(table):
@@ -150,11 +183,58 @@ _STATE_COLUMNS = (
 )  # fmt: skip
 
 
+# On PostgreSQL the same two statements take the whole batch as one array per column: one
+# statement for the server to plan and run instead of thousands, and no per-row work in the driver.
+_INSERT_READINGS_PG = (
+    f"INSERT INTO occupancy_readings ({', '.join(_COLUMNS)}) "
+    "SELECT * FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::integer[], %s::boolean[], "
+    "%s::integer[], %s::integer[]) "
+    "ON CONFLICT (sensor_id, observed_at) DO NOTHING"
+)
+_NEWER_PG = "(v.has AND (s.observed_at IS NULL OR s.observed_at < v.observed))"
+_APPLY_LATEST_PG = (
+    "UPDATE sensors AS s SET "
+    "last_seen_at = CASE WHEN s.last_seen_at IS NULL OR s.last_seen_at < v.seen THEN v.seen ELSE s.last_seen_at END, "
+    "battery = COALESCE(v.battery, s.battery), "
+    f"count = CASE WHEN {_NEWER_PG} THEN COALESCE(v.count, s.count) ELSE s.count END, "
+    f"present = CASE WHEN {_NEWER_PG} THEN v.present ELSE s.present END, "
+    f"observed_at = CASE WHEN {_NEWER_PG} THEN v.observed ELSE s.observed_at END "
+    "FROM unnest(%s::integer[], %s::timestamptz[], %s::integer[], %s::boolean[], %s::timestamptz[], "
+    "%s::integer[], %s::boolean[]) AS v(id, seen, battery, has, observed, count, present) "
+    "WHERE s.id = v.id"
+)
+
+
 def _executemany(sql: str, rows: list[tuple]) -> int:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         sql = sql.replace("?", "%s")
     return connection.exec_driver_sql(sql, rows).rowcount if rows else 0
+
+
+def _postgresql() -> bool:
+    return db.session.connection().dialect.name == "postgresql"
+
+
+def _execute_columns(sql: str, rows: list[tuple]) -> int:
+    """Run a PostgreSQL statement taking one array per column of `rows`."""
+    if not rows:
+        return 0
+    columns = tuple(_array_literal(column) for column in zip(*rows, strict=True))
+    return db.session.connection().exec_driver_sql(sql, columns).rowcount
+
+
+def _array_literal(values: Iterable[int | bool | datetime | None]) -> str:
+    """A PostgreSQL array literal; the statement's cast gives it its type.
+
+    Written here because psycopg's own list adaptation works element by element in Python and
+    cost more than the statement. Whole numbers, booleans and ISO times need no quoting.
+    """
+    return "{%s}" % ",".join(  # noqa: UP031
+        "NULL" if v is None else "t" if v is True else "f" if v is False
+        else v.isoformat() if isinstance(v, datetime) else str(int(v))
+        for v in values
+    )  # fmt: skip
 
 
 def _time_binder():
@@ -172,6 +252,8 @@ def _insert_readings(readings: list[SensorReading], space_of: dict[int, int]) ->
     rows = [
         (r.sensor, space_of[r.sensor], to_db(r.observed_at), r.count, r.present, r.entered, r.exited) for r in readings
     ]
+    if _postgresql():
+        return _execute_columns(_INSERT_READINGS_PG, rows)
     return _executemany(_INSERT_READINGS, rows)
 
 
@@ -201,6 +283,7 @@ def _apply_latest(readings: list[SensorReading], headcounts: list[SensorReading]
         seen[r.sensor] = (max(last, r.received_at), r.battery if r.battery is not None else battery)
     newest = {r.sensor: r for r in headcounts}  # readings are sorted by time: the last one wins
     to_db = _time_binder()
+    postgresql = _postgresql()
     rows = []
     for sensor, (at, battery) in seen.items():
         reading = newest.get(sensor)
@@ -211,9 +294,16 @@ def _apply_latest(readings: list[SensorReading], headcounts: list[SensorReading]
             count, present = rules.headcount(reading.count, reading.present)
         seen_at = to_db(at)
         has = reading is not None
-        rows.append((seen_at, seen_at, battery, *(has, observed, count), *(has, observed, present),
-                     *(has, observed, observed), sensor))  # fmt: skip
-    _executemany(_APPLY_LATEST, rows)
+        if postgresql:
+            rows.append((sensor, seen_at, battery, has, observed, count, present))
+        else:
+            rows.append((seen_at, seen_at, battery, *(has, observed, count), *(has, observed, present),
+                         *(has, observed, observed), sensor))  # fmt: skip
+    if postgresql:
+        rows.sort()  # the same order from every worker
+        _execute_columns(_APPLY_LATEST_PG, rows)
+    else:
+        _executemany(_APPLY_LATEST, rows)
 
 
 def _apply_crossings(readings: list[SensorReading]) -> None:
@@ -270,11 +360,11 @@ def _refresh_spaces(space_ids: set[int], now: datetime) -> set[int]:
     """Recombine the given spaces' state from their sensors; returns those that changed."""
     if not space_ids:
         return set()
-    by_space = _sensor_states(space_ids)
+    by_space = _combined(space_ids, now)
     current = _occupancy_rows(space_ids)
     changed = set()
     for space_id in space_ids:
-        combined = rules.combine(by_space.get(space_id, []), now)
+        combined, _health = by_space[space_id]
         row = current.get(space_id)
         if row is None:
             row = SpaceOccupancy(space_id=space_id, since=combined.observed_at, sources=[])
@@ -297,13 +387,26 @@ def _occupancy_rows(space_ids: Iterable[int]) -> dict[int, SpaceOccupancy]:
     return {row.space_id: row for row in db.session.scalars(query)}
 
 
-def _sensor_states(space_ids: Iterable[int]) -> dict[int, list[rules.SensorState]]:
-    """The sensors of these spaces as the combining rule sees them, in one query."""
-    by_space: dict[int, list[rules.SensorState]] = {}
-    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(list(space_ids)))
-    for space_id, *values in db.session.execute(query):
-        by_space.setdefault(space_id, []).append(rules.SensorState(*values))
-    return by_space
+def _combined(space_ids: Iterable[int], now: datetime, *, health: bool = False) -> dict[int, tuple]:
+    """Each space's combined state and, when asked, its sensors' health, in one query.
+
+    The sensors come in space order, a thousand rows at a time, and only one space's are kept while
+    it is combined: the ingest worker and its door displays do this every second, and a venue with
+    10,000 sensors would otherwise hold them all (several MB) at once, twice. One space alone (most
+    API calls) is read at once: a server-side cursor would cost it round trips for nothing.
+    """
+    ids = list(space_ids)
+    query = select(Sensor.space_id, *_STATE_COLUMNS).where(Sensor.space_id.in_(ids)).order_by(Sensor.space_id)
+    if len(ids) > 1:
+        query = query.execution_options(yield_per=1000)
+    result = {}
+    for space_id, rows in groupby(db.session.execute(query), key=itemgetter(0)):
+        states = [rules.SensorState(*row[1:]) for row in rows]
+        result[space_id] = (rules.combine(states, now), rules.space_health(states, now) if health else None)
+    for space_id in ids:
+        if space_id not in result:  # no sensor (left)
+            result[space_id] = (rules.combine([], now), rules.space_health([], now) if health else None)
+    return result
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -323,13 +426,13 @@ def site_occupancy(site_slug: str, now: datetime | None = None) -> list[dict]:
 def live_states(spaces: list[Space], now: datetime) -> list[dict]:
     """`live_occupancy` of several spaces at once (two queries)."""
     ids = [space.id for space in spaces]
-    sensors = _sensor_states(ids)
+    by_space = _combined(ids, now, health=True)
     rows = {
         row.space_id: row for row in db.session.scalars(select(SpaceOccupancy).where(SpaceOccupancy.space_id.in_(ids)))
     }
     result = []
     for space in spaces:
-        combined = rules.combine(sensors.get(space.id, []), now)
+        combined, health = by_space[space.id]
         row = rows.get(space.id)
         result.append(
             {
@@ -344,7 +447,7 @@ def live_states(spaces: list[Space], now: datetime) -> list[dict]:
                 "updated_at": row.updated_at if row else None,
                 "fresh": combined.fresh,
                 "sources": list(combined.sources),
-                "health": rules.space_health(sensors.get(space.id, []), now),
+                "health": health,
             }
         )
     return result
@@ -365,7 +468,7 @@ def changed_since(site_slug: str, since: datetime | None, now: datetime | None =
 
 def space_sensor_health(space_id: int, now: datetime) -> str:
     """``healthy`` | ``stale`` | ``offline`` | ``missing``: may the sensors of this space be trusted now?"""
-    return rules.space_health(_sensor_states([space_id]).get(space_id, []), now)
+    return _combined([space_id], now, health=True)[space_id][1]
 
 
 def presence_between(space_id: int, start: datetime, end: datetime) -> bool:

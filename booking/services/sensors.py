@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +23,7 @@ MIN_INTERVAL, MAX_INTERVAL = 1, 24 * 3600
 EDITABLE = ("kind", "format", "topic", "interval_seconds")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per reading or per sensor: no __dict__ each
 class SensorRoute:
     """What the ingest worker needs to route a message to a sensor, cached in memory."""
 
@@ -128,7 +129,12 @@ def routes() -> list[SensorRoute]:
         .join(Space, Sensor.space_id == Space.id)
         .join(Site, Space.site_id == Site.id)
     )
-    routes = [SensorRoute(*row) for row in db.session.execute(query)]
+    # A thousand rows at a time, not all raw rows then all routes; and the site, space and format
+    # names repeated across thousands of sensors become one string object each.
+    routes = [
+        SensorRoute(sensor_id, slug, sys.intern(site), sys.intern(space), sys.intern(fmt), topic)
+        for sensor_id, slug, site, space, fmt, topic in db.session.execute(query.execution_options(yield_per=1000))
+    ]
     db.session.rollback()  # end the read transaction: the worker holds its session for long
     return routes
 
