@@ -57,6 +57,16 @@ def read_only() -> Iterator[None]:
         _READ_ONLY.reset(token)
 
 
+@contextmanager
+def writable() -> Iterator[None]:
+    """Inside `read_only()` work, a transaction that does write (begun after the reads ended)."""
+    token = _READ_ONLY.set(False)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, and ``BEGIN IMMEDIATE`` so writers serialise instead of failing.
 

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from booking import dbtypes
 from booking.api.fields import local_iso
 from booking.extensions import db
 from booking.services import catalog, occupancy
@@ -45,6 +46,7 @@ _EVENT_FIELDS = ("site", "space", "count", "present", "state", "since", "fresh")
 @blp.route("/<site>/occupancy")
 class SiteOccupancy(MethodView):
     @blp.response(200, OccupancySchema(many=True))
+    @dbtypes.read_only()
     def get(self, site):
         """Live occupancy of every space of a venue"""
         return occupancy.site_occupancy(site)
@@ -53,6 +55,7 @@ class SiteOccupancy(MethodView):
 @blp.route("/<site>/spaces/<space>/occupancy")
 class SpaceOccupancy(MethodView):
     @blp.response(200, OccupancySchema)
+    @dbtypes.read_only()
     def get(self, site, space):
         """Live occupancy of one space"""
         return occupancy.live_occupancy(catalog.get_space(site, space))
@@ -77,7 +80,8 @@ def _events(site: str, poll: float):
     quiet_since = time.monotonic()
     yield "retry: 3000\n\n"
     while True:
-        changes, cursor = occupancy.changed_since(site, cursor)
+        with dbtypes.read_only():  # on SQLite, polling must not queue with the ingest writer
+            changes, cursor = occupancy.changed_since(site, cursor)
         # End the read transaction: a long one would hide newer writes (and pin the WAL on SQLite).
         db.session.remove()
         for change in changes:

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking import dbtypes
 from booking import occupancy as rules
 from booking.api.fields import local_iso
 from booking.auth import require_staff
@@ -79,6 +80,7 @@ class RejectionSchema(Schema):
 class Sensors(MethodView):
     @blp.arguments(SiteArgs, location="query")
     @blp.response(200, SensorSchema(many=True))
+    @dbtypes.read_only()
     def get(self, args):
         """List sensors with their health, last seen and battery"""
         require_staff()
@@ -95,6 +97,7 @@ class Sensors(MethodView):
 @blp.route("/rejections")
 class Rejections(MethodView):
     @blp.response(200, RejectionSchema(many=True))
+    @dbtypes.read_only()
     def get(self):
         """Messages the ingest worker refused, counted per sensor and reason"""
         require_staff()
@@ -104,6 +107,7 @@ class Rejections(MethodView):
 @blp.route("/<slug>")
 class SensorDetail(MethodView):
     @blp.response(200, SensorSchema)
+    @dbtypes.read_only()
     def get(self, slug):
         """One sensor"""
         require_staff()

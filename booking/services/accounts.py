@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from booking import caching
+from booking import caching, dbtypes
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
 from booking.extensions import db
 from booking.models import ApiToken, Organisation, Role, User
@@ -148,8 +148,11 @@ def _load_token_user(token_hash: str) -> User | None:
         return None
     now = datetime.now(UTC)
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
-        record.last_used_at = now
+        # in a transaction of its own: a read-only request's began without the write lock (SQLite)
         _commit_keeping_loaded()
+        with dbtypes.writable():
+            record.last_used_at = now
+            _commit_keeping_loaded()
     return record.user
 
 

@@ -125,3 +125,24 @@ def test_readings_stored_by_the_fast_path_compare_exactly_with_query_times(make_
     space_id = _space("showroom").id
     assert occupancy.presence_between(space_id, on_the_second, on_the_second + timedelta(seconds=1)) is True
     assert occupancy.presence_between(space_id, on_the_second - timedelta(seconds=1), on_the_second) is False
+
+
+def test_live_occupancy_is_read_while_a_writer_holds_the_database(client, auth, staff, make_sensor, backend):
+    """On SQLite, a reading batch being written must not hold back the pages and door displays."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL readers never wait for writers")
+    import sqlite3
+
+    sensor = make_sensor()
+    headers = auth(staff)
+    assert client.get(f"/api/v1/sensors/{sensor.slug}", headers=headers).status_code == 200  # the token is in use
+    db.session.commit()
+    writer = sqlite3.connect(db.engine.url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # what the ingest worker holds while it stores a batch
+    try:
+        assert client.get("/api/v1/sites/la-coque/occupancy", headers=headers).status_code == 200
+        assert client.get("/api/v1/sites/la-coque/spaces/showroom/occupancy", headers=headers).status_code == 200
+        assert client.get(f"/api/v1/sensors/{sensor.slug}", headers=headers).status_code == 200
+    finally:
+        writer.rollback()
+        writer.close()
