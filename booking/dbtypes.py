@@ -161,6 +161,16 @@ def session_is_idle(session) -> bool:
     return not (session_has_writes(session) or session.info.get(_CONNECTED))
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring the objects loaded or written so far: the caller goes on using them,
+    and reloading each (a booking, its space, site and company) would double the round trips."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def close_session_tolerantly(session) -> None:
     """End a request's session even when its connection died with the database.
 

@@ -149,21 +149,11 @@ def _load_token_user(token_hash: str) -> User | None:
     now = datetime.now(UTC)
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # in a transaction of its own: a read-only request's began without the write lock (SQLite)
-        _commit_keeping_loaded()
+        dbtypes.commit_keeping_loaded(db.session())
         with dbtypes.writable():
             record.last_used_at = now
-            _commit_keeping_loaded()
+            dbtypes.commit_keeping_loaded(db.session())
     return record.user
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring the objects loaded so far: the request goes on using them."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def ensure_organisation(slug: str, name: str | None = None) -> Organisation:

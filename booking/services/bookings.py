@@ -305,7 +305,7 @@ def book(
     # a fresh object: on PostgreSQL, refused only by lapsed holds (or a booking cancelled since)
     booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
     _insert(booking, space, savepoint=False)
-    _commit_keeping(booking)
+    dbtypes.commit_keeping_loaded(db.session())  # shown back at once
     return booking
 
 
@@ -363,17 +363,6 @@ def _inserted_at_once(booking: Booking) -> bool:
     make_transient_to_detached(booking)
     db.session.add(booking)
     return True
-
-
-def _commit_keeping(booking: Booking) -> None:
-    """Commit without expiring what was just written: the caller shows it back at once, and
-    reloading the booking, its space, site and company would double the round trips."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 @retried_on_race

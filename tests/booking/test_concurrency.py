@@ -73,12 +73,16 @@ def active_bookings(space_slug: str) -> int:
     return db.session.scalar(query)
 
 
-def test_many_clients_racing_for_one_slot_get_one_booking_and_409s(live_server, tokens, monday):
-    people = tokens(8)
-    body = {
+def ten_to_noon(monday) -> dict:
+    return {
         "site": "la-coque", "space": "salle-calanques", "title": "Race", "attendees": 4,
         "start": iso(paris(monday, 10)), "end": iso(paris(monday, 12)),
     }  # fmt: skip
+
+
+def test_many_clients_racing_for_one_slot_get_one_booking_and_409s(live_server, tokens, monday):
+    people = tokens(8)
+    body = ten_to_noon(monday)
     calls = [post_booking(live_server, people[i % len(people)], body) for i in range(THREADS * PER_THREAD)]
 
     answers = Counter(response.status_code for response in race(calls))
@@ -99,10 +103,7 @@ def test_many_clients_racing_for_a_slot_a_lapsed_hold_still_sits_on_get_one_book
     held.hold_expires_at = paris(monday, 8) - timedelta(days=30)  # lapsed; the scheduler has not run yet
     db.session.commit()
     people = tokens(16)
-    body = {
-        "site": "la-coque", "space": "salle-calanques", "title": "Race", "attendees": 4,
-        "start": iso(paris(monday, 10)), "end": iso(paris(monday, 12)),
-    }  # fmt: skip
+    body = ten_to_noon(monday)
     calls = [post_booking(live_server, people[i % len(people)], body) for i in range(THREADS * PER_THREAD)]
 
     answers = Counter(response.status_code for response in race(calls))
