@@ -122,6 +122,36 @@ def ping_idle_connections(engine: Engine, idle: float = IDLE_PING_SECONDS) -> No
             raise DisconnectionError("an idle connection no longer answers") from exc  # the pool reconnects
 
 
+@contextmanager
+def autocommit_driver_connection(engine: Engine) -> Iterator[object]:
+    """A pooled connection's own driver connection (psycopg), in autocommit, for one hot statement.
+
+    SQLAlchemy's execution machinery costs twice what psycopg does for a booking's insert
+    (measured: 0.18 against 0.09 ms of CPU). The pool still hands the connection out and
+    takes it back (pings, resets, reconnects), and driver errors come out as SQLAlchemy's
+    own (IntegrityError, OperationalError...), so callers and the 503 handler see no difference.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    pooled = engine.raw_connection()
+    driver = pooled.driver_connection
+    try:
+        driver.autocommit = True
+        try:
+            yield driver
+        finally:
+            driver.autocommit = False
+    except engine.dialect.loaded_dbapi.Error as exc:
+        gone = engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
+        if gone:
+            pooled.invalidate(exc)  # the pool replaces it; the next checkouts reconnect
+        raise DBAPIError.instance(
+            None, None, exc, engine.dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=engine.dialect
+        ) from exc
+    finally:
+        pooled.close()
+
+
 _CONNECTED = "onexp.connected"  # session.info keys: its transaction holds a connection,
 _WROTE = "onexp.wrote"  # ... and has flushed writes
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
@@ -312,29 +312,27 @@ def book(
 # The booking, its audit row and its outbox event in one statement: one round trip, and a
 # transaction of its own (autocommit), instead of BEGIN, three INSERTs and COMMIT. The event
 # payload is built in Python like every other (outbox.booking_event); the database only
-# writes the new id into it.
-_INSERT_AT_ONCE = text(
-    """
+# writes the new id into it. Sent by psycopg itself (its parameter style), PostgreSQL only.
+_INSERT_AT_ONCE = """
     WITH booked AS (
         INSERT INTO bookings (space_id, organisation_id, created_by_id, title, attendees, layout, notes,
             start_at, end_at, block_start, block_end, status, hold_expires_at, price_excl_vat,
             created_at, updated_at, version)
-        VALUES (:space_id, :organisation_id, :created_by_id, :title, :attendees, :layout, :notes,
-            :start_at, :end_at, :block_start, :block_end, :status, :hold_expires_at, :price_excl_vat,
-            :created_at, :created_at, 1)
+        VALUES (%(space_id)s, %(organisation_id)s, %(created_by_id)s, %(title)s, %(attendees)s, %(layout)s,
+            %(notes)s, %(start_at)s, %(end_at)s, %(block_start)s, %(block_end)s, %(status)s, %(hold_expires_at)s,
+            %(price_excl_vat)s, %(created_at)s, %(created_at)s, 1)
         RETURNING id
     ), audited AS (
         INSERT INTO booking_events (booking_id, at, actor_id, action, from_status, to_status, detail)
-        SELECT id, :created_at, :created_by_id, 'create', NULL, :status, CAST(:detail AS json) FROM booked
+        SELECT id, %(created_at)s, %(created_by_id)s, 'create', NULL, %(status)s, CAST(%(detail)s AS json) FROM booked
     ), told AS (
         INSERT INTO outbox_events (uid, kind, organisation_id, payload, created_at)
-        SELECT :uid, :kind, :organisation_id,
-            CAST(jsonb_set(CAST(:payload AS jsonb), '{booking,id}', to_jsonb(id)) AS json), :created_at
+        SELECT %(uid)s, %(kind)s, %(organisation_id)s,
+            CAST(jsonb_set(CAST(%(payload)s AS jsonb), '{booking,id}', to_jsonb(id)) AS json), %(created_at)s
         FROM booked
     )
     SELECT id FROM booked
-    """
-)
+"""
 _INSERTED_COLUMNS = (
     "space_id", "organisation_id", "created_by_id", "title", "attendees", "layout", "notes", "start_at", "end_at",
     "block_start", "block_end", "status", "hold_expires_at", "price_excl_vat",
@@ -351,13 +349,13 @@ def _inserted_at_once(booking: Booking) -> bool:
         "created_at": created, "detail": json.dumps(detail), "uid": event["uid"], "kind": event["kind"],
         "payload": json.dumps(event["payload"]),
     }  # fmt: skip
-    with db.engine.connect() as connection:
-        try:
-            booking_id = connection.execution_options(isolation_level="AUTOCOMMIT").scalar(_INSERT_AT_ONCE, values)
-        except IntegrityError as exc:
-            if not is_overlap_violation(exc):
-                raise
-            return False
+    try:
+        with dbtypes.autocommit_driver_connection(db.engine) as connection:
+            (booking_id,) = connection.execute(_INSERT_AT_ONCE, values).fetchone()
+    except IntegrityError as exc:
+        if not is_overlap_violation(exc):
+            raise
+        return False
     booking.id, booking.version, booking.created_at, booking.updated_at = booking_id, 1, created, created
     # as if just loaded: clean, in this session, so a caller may change it and commit as usual
     make_transient_to_detached(booking)

@@ -66,6 +66,46 @@ def test_bookings_are_refused_with_503_too(outage_app, postgres):
     assert "Retry-After" in response.headers
 
 
+def test_a_booking_whose_connection_dies_under_it_is_a_503_and_the_next_one_lands(outage_app, postgres):
+    """The fast path (one statement sent by psycopg itself) reports a lost connection as the
+    rest of the app does, and the pool replaces the dead connection for the next request."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from booking.services import accounts
+
+    with outage_app.app_context():
+        accounts.ensure_organisation("acme")
+        user = accounts.create_user("a@acme.example", role="customer", organisation="acme", password=None)
+        token, _ = accounts.create_token(user)
+        db.session.remove()
+    client, headers = outage_app.test_client(), {"Authorization": f"Bearer {token}"}
+    day = next_weekday(0)
+
+    def book(hour: int):
+        body = {
+            "site": "la-coque", "space": "salle-calanques", "title": "Kick-off", "attendees": 8,
+            "start": iso(paris(day, hour)), "end": iso(paris(day, hour + 1)),
+        }  # fmt: skip
+        return client.post("/api/v1/bookings", json=body, headers=headers)
+
+    assert book(9).status_code == 201  # caches the caller and the space
+    assert book(11).status_code == 201  # one statement, on a pooled connection just used
+    with outage_app.app_context():  # a crash, as the pool sees it: from outside the pool
+        outsider = create_engine(db.engine.url, poolclass=NullPool)
+        with outsider.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        outsider.dispose()
+    refused = book(13)
+    assert refused.status_code == 503 and "Retry-After" in refused.headers
+    assert book(15).status_code == 201
+
+
 def test_readyz_names_the_database_while_it_is_down(outage_app, postgres):
     postgres.stop()
     response = outage_app.test_client().get("/readyz")
