@@ -38,11 +38,23 @@ def _strings(value: object, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{path}[{i}]")
 
 
+def _json_may_spell_unstorable(body: bytes) -> bool:
+    """Whether a JSON body can hold NUL or a lone surrogate at all.
+
+    In UTF-8 JSON NUL can only be spelled as a ``\\u`` escape (a raw one is not valid JSON), and
+    so can a lone surrogate, unless its raw bytes (0xED 0xA0-0xBF) slip through: Python's JSON
+    decoder lets them pass. NUL bytes mean UTF-16 or UTF-32. Any of these: read the long way.
+    Most bodies have none, and are not parsed a second time here (webargs parses its own).
+    """
+    return b"\\u" in body or b"\x00" in body or b"\xed" in body
+
+
 def refuse_unstorable_text() -> None:
     """Every string of the request, wherever it comes from; 422 naming the first bad field."""
     sources = [request.view_args or {}, request.args.to_dict(flat=False)]
     if request.is_json:  # a JSON body has no form: looking for one is wasted work on every API write
-        sources.append(request.get_json(silent=True))
+        if _json_may_spell_unstorable(request.get_data(cache=True)):
+            sources.append(request.get_json(silent=True))
     else:
         sources.append(request.form.to_dict(flat=False))
     for source in sources:

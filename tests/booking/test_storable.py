@@ -37,3 +37,17 @@ def test_a_lone_surrogate_in_a_json_body_is_a_422(client, auth, staff):
     response = client.post("/api/v1/organisations", json={"slug": "acme", "name": "\ud83d"}, headers=auth(staff))
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "name"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"slug": "acme", "name": "\xed\xa0\xbd"}',  # a lone surrogate's raw UTF-8 bytes
+        '{"slug": "acme", "name": "Ac\\u0000me"}'.encode("utf-16"),  # JSON in UTF-16, NUL escaped
+    ],
+)
+def test_unstorable_text_spelled_other_ways_is_refused_too(client, auth, staff, body):
+    response = client.post(
+        "/api/v1/organisations", data=body, headers={**auth(staff), "Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
