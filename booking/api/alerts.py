@@ -6,16 +6,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from booking.api.fields import local_iso
+from booking.api.fields import SiteTime
 from booking.auth import require_staff
 from booking.models import AlertKind, AlertStatus
 from booking.services import alerts
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="What needs a person's attention (staff)")
-
-
-def _tz(alert) -> str:
-    return alert.space.site.timezone
 
 
 class AlertSchema(Schema):
@@ -27,11 +23,11 @@ class AlertSchema(Schema):
     booking = fields.Integer(attribute="booking_id", allow_none=True)
     message = fields.String()
     detail = fields.Dict()
-    raised_at = fields.Function(lambda a: local_iso(a.raised_at, _tz(a)))
-    last_seen_at = fields.Function(lambda a: local_iso(a.last_seen_at, _tz(a)))
-    acknowledged_at = fields.Function(lambda a: local_iso(a.acknowledged_at, _tz(a)))
+    raised_at = SiteTime("raised_at")
+    last_seen_at = SiteTime("last_seen_at")
+    acknowledged_at = SiteTime("acknowledged_at")
     acknowledged_by = fields.Function(lambda a: a.acknowledged_by.email if a.acknowledged_by else None)
-    resolved_at = fields.Function(lambda a: local_iso(a.resolved_at, _tz(a)))
+    resolved_at = SiteTime("resolved_at")
     resolved_by = fields.Function(
         lambda a: (a.resolved_by.email if a.resolved_by else "system") if a.resolved_at else None
     )

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking import rules
 from booking.api.fields import AwareDateTime, Money
 from booking.api.sites import SpaceDocument
 from booking.auth import current_user
@@ -49,6 +50,13 @@ class QuoteDocument(fields.Nested):
             "currency": quote.currency,
             "lines": list(quote.lines),
         }
+
+
+class AgreedQuote(QuoteDocument):
+    """The quote of an amount already agreed (a booking's price), documented as QuoteSchema."""
+
+    def _serialize(self, amount, attr, obj, **kwargs):
+        return super()._serialize(rules.quote_for_amount(amount), attr, obj, **kwargs)
 
 
 class OfferSchema(Schema):

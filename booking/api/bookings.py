@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking import rules
-from booking.api.availability import QuoteSchema
-from booking.api.fields import AwareDateTime, local_iso
+from booking.api.availability import AgreedQuote, QuoteSchema
+from booking.api.fields import AwareDateTime, SiteTime, local_iso
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
 from booking.rules import Problem
@@ -79,9 +79,6 @@ class ListArgs(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
-QUOTE = QuoteSchema()  # built once: a schema's construction costs more than a small dump
-
-
 def _tz(booking) -> str:
     return booking.space.site.timezone
 
@@ -96,17 +93,17 @@ class BookingSchema(Schema):
     layout = fields.String(allow_none=True)
     notes = fields.String()
     organisation = fields.Function(lambda b: b.organisation.slug)
-    start = fields.Function(lambda b: local_iso(b.start_at, _tz(b)))
-    end = fields.Function(lambda b: local_iso(b.end_at, _tz(b)))
-    setup_from = fields.Function(lambda b: local_iso(b.block_start, _tz(b)))
-    teardown_until = fields.Function(lambda b: local_iso(b.block_end, _tz(b)))
-    hold_expires_at = fields.Function(lambda b: local_iso(b.hold_expires_at, _tz(b)))
-    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, _tz(b)))
-    quote = fields.Function(lambda b: QUOTE.dump(rules.quote_for_amount(b.price_excl_vat)))
+    start = SiteTime("start_at")
+    end = SiteTime("end_at")
+    setup_from = SiteTime("block_start")
+    teardown_until = SiteTime("block_end")
+    hold_expires_at = SiteTime("hold_expires_at")
+    checked_in_at = SiteTime("checked_in_at")
+    quote = AgreedQuote(attribute="price_excl_vat")
     group = fields.Function(lambda b: {"id": b.group.id, "kind": b.group.kind} if b.group else None)
     version = fields.Integer()
-    created_at = fields.Function(lambda b: local_iso(b.created_at, _tz(b)))
-    updated_at = fields.Function(lambda b: local_iso(b.updated_at, _tz(b)))
+    created_at = SiteTime("created_at")
+    updated_at = SiteTime("updated_at")
 
 
 class SeriesOut(BookingSchema):

@@ -27,6 +27,19 @@ def local_iso(value: datetime | None, timezone: str) -> str | None:
     return value.astimezone(ZoneInfo(timezone)).isoformat() if value else None
 
 
+class SiteTime(fields.DateTime):
+    """A UTC time of something in a space (a booking, an alert...), shown in the site's time zone.
+
+    The object's ``space.site`` gives the zone; documented as an ISO 8601 date-time.
+    """
+
+    def __init__(self, attribute: str, **kwargs):
+        super().__init__(attribute=attribute, dump_only=True, allow_none=True, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return local_iso(value, obj.space.site.timezone)
+
+
 class Money(fields.Decimal):
     def __init__(self, **kwargs):
         super().__init__(places=2, as_string=True, **kwargs)

@@ -7,16 +7,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.bookings import LegSchema, Title, _request
-from booking.api.fields import local_iso
+from booking.api.fields import SiteTime
 from booking.auth import require_user
 from booking.models import WaitStatus
 from booking.services import waitlist
 
 blp = Blueprint("waitlist", __name__, url_prefix="/api/v1/waitlist", description="Wait for a taken slot")
-
-
-def _tz(entry) -> str:
-    return entry.space.site.timezone
 
 
 class WaitlistIn(LegSchema):
@@ -33,11 +29,11 @@ class WaitlistEntrySchema(Schema):
     title = fields.String()
     attendees = fields.Integer()
     layout = fields.String(allow_none=True)
-    start = fields.Function(lambda e: local_iso(e.start_at, _tz(e)))
-    end = fields.Function(lambda e: local_iso(e.end_at, _tz(e)))
+    start = SiteTime("start_at")
+    end = SiteTime("end_at")
     booking = fields.Integer(attribute="booking_id", allow_none=True, metadata={"description": "the hold offered"})
-    created_at = fields.Function(lambda e: local_iso(e.created_at, _tz(e)))
-    offered_at = fields.Function(lambda e: local_iso(e.offered_at, _tz(e)))
+    created_at = SiteTime("created_at")
+    offered_at = SiteTime("offered_at")
 
 
 class WaitlistArgs(Schema):
