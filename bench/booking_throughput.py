@@ -30,6 +30,7 @@ TARGET_RATIO = 0.35
 WARM_UP = 5
 PARIS = ZoneInfo("Europe/Paris")
 SLOTS_PER_DAY = 10  # one-hour bookings every 90 minutes from 08:00: buffers (≤ 15 min each side) never touch
+BARE_BOOK_FIRST_SLOT = 5_000_000  # about 7 years ahead: never a slot the app's own run asks for
 OVERLAPS = text(
     "SELECT count(*) FROM bookings a JOIN bookings b ON a.space_id = b.space_id AND a.id < b.id"
     " AND a.block_start < b.block_end AND b.block_start < a.block_end"
@@ -54,6 +55,17 @@ def slot_maker(tokens: list[str]):
         return "POST", "/api/v1/bookings", body, {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
 
     return make
+
+
+def bare_booking_maker(tokens: list[str]):
+    """i -> a POST /bare/book: the booking's own write, with no app around it, in slots years ahead."""
+    make = slot_maker(tokens)
+
+    def bare(i: int):
+        _method, _path, body, _headers = make(BARE_BOOK_FIRST_SLOT + i)
+        return "POST", "/bare/book", {**body, "title": f"Bare {i}"}, {}
+
+    return bare
 
 
 def bare_maker(i: int):
@@ -109,7 +121,7 @@ def run(args) -> dict:
         app = prepared_app(url, sites_file)
         tokens = _make_tokens(app, clients)
         env = {"ONEXP_DATABASE_URL": url, "ONEXP_SITES_FILE": str(sites_file), "ONEXP_LOG_LEVEL": "WARNING"}
-        make_booking, counter = slot_maker(tokens), itertools.count()
+        make_booking, counter, bare_counter = slot_maker(tokens), itertools.count(), itertools.count()
         from booking.extensions import db
 
         with app.app_context():
@@ -119,8 +131,11 @@ def run(args) -> dict:
             db.session.execute(text(ECHO_TABLE))
             db.session.commit()
 
-        def bare_run() -> tuple[LoadResult, LoadResult]:
-            """The bare endpoint, then the same with one INSERT: a floor for any endpoint that writes."""
+        bare_book_maker = bare_booking_maker(tokens)
+
+        def bare_run() -> tuple[LoadResult, LoadResult, LoadResult]:
+            """The bare endpoint, then the same with one INSERT (a floor for any endpoint that writes),
+            then with the booking's own statement (the floor under booking)."""
             with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as served:
                 hammer(served.port, bare_maker, threads=clients, seconds=WARM_UP)
                 echo = hammer(served.port, bare_maker, threads=clients, seconds=seconds, watch=(served.pid,))
@@ -128,7 +143,12 @@ def run(args) -> dict:
                 inserts = hammer(
                     served.port, insert_maker, threads=clients, seconds=seconds, watch=(served.pid, postgres)
                 )
-            return echo, inserts
+                hammer(served.port, bare_book_maker, threads=clients, seconds=WARM_UP, counter=bare_counter)
+                writes = hammer(
+                    served.port, bare_book_maker, threads=clients, seconds=seconds, counter=bare_counter,
+                    watch=(served.pid, postgres),
+                )  # fmt: skip
+            return echo, inserts, writes
 
         bare_runs = [bare_run()]
         with gunicorn("booking:create_app()", env=env, probe="/healthz", log=LOGS / "gunicorn-booking.log") as served:
@@ -139,13 +159,15 @@ def run(args) -> dict:
             )  # fmt: skip
         if not args.quick:
             bare_runs.append(bare_run())  # before and after: the machine's other load drifts
-        bare = _combined([echo for echo, _ in bare_runs])
-        floor = _combined([inserts for _, inserts in bare_runs])
+        bare = _combined([echo for echo, _, _ in bare_runs])
+        floor = _combined([inserts for _, inserts, _ in bare_runs])
+        writes = _combined([booked for _, _, booked in bare_runs])
 
         from booking.models import ACTIVE_STATUSES, Booking
 
         with app.app_context():
-            stored = db.session.scalar(select(func.count(Booking.id)).where(Booking.status.in_(ACTIVE_STATUSES)))
+            active = select(func.count(Booking.id)).where(Booking.status.in_(ACTIVE_STATUSES))
+            stored = db.session.scalar(active.where(Booking.title.like("Bench %")))  # not the bare writes
             overlaps = db.session.scalar(OVERLAPS)
             db.session.remove()
             db.engine.dispose()
@@ -163,9 +185,11 @@ def run(args) -> dict:
         "seconds_per_run": seconds,
         "bare": _figures(bare),
         "bare_insert": _figures(floor),
+        "bare_booking_write": _figures(writes),
         "booking": _figures(booked),
         "ratio": round(ratio, 3),
         "bare_insert_ratio": round(floor.per_second / bare.per_second, 3) if bare.per_second else 0.0,
+        "bare_booking_write_ratio": round(writes.per_second / bare.per_second, 3) if bare.per_second else 0.0,
         "cpu_ratio": round(cpu_ratio, 3),
         "target_ratio": TARGET_RATIO,
         "non_201": non_201,
@@ -179,6 +203,7 @@ def run(args) -> dict:
         [
             ("bare Flask JSON", f"{bare.per_second:,.0f}", *_ms(bare), *_cpu(bare), "-"),
             ("bare + one INSERT", f"{floor.per_second:,.0f}", *_ms(floor), *_cpu(floor), "-"),
+            ("bare + a booking's write", f"{writes.per_second:,.0f}", *_ms(writes), *_cpu(writes), "-"),
             ("POST /api/v1/bookings", f"{booked.per_second:,.0f}", *_ms(booked), *_cpu(booked), str(non_201)),
         ],
         ("endpoint", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "non-201"),
@@ -187,6 +212,11 @@ def run(args) -> dict:
     print(f"ratio booking/bare = {ratio:.2f} ({verdict} the target ≥ {TARGET_RATIO})")
     floor_ratio = floor.per_second / max(bare.per_second, 1)
     print(f"for reference, bare + one INSERT / bare = {floor_ratio:.2f}: the floor under any endpoint that writes")
+    write_ratio = writes.per_second / max(bare.per_second, 1)
+    print(
+        f"bare + a booking's write / bare = {write_ratio:.2f}: the floor under booking"
+        " (its statement alone: no validation, caller, rules, audit payload or answer to build)"
+    )
     print(f"CPU per request (server + client), bare/booking = {cpu_ratio:.2f}: the ratio on an otherwise idle machine")
     print(f"bookings: {created} answered 201, {stored} active in the database, {overlaps} overlapping pairs")
     return result
