@@ -24,13 +24,18 @@ def emit(kind: str, payload: dict, *, organisation_id: int | None, now: datetime
 
 
 def _row(kind: str, payload: dict, organisation_id: int | None, now: datetime | None) -> OutboxEvent:
-    return OutboxEvent(
-        uid=str(uuid.uuid4()),
-        kind=kind,
-        organisation_id=organisation_id,
-        payload=payload,
-        created_at=now or datetime.now(UTC),
-    )
+    return OutboxEvent(**_values(kind, payload, organisation_id, now))
+
+
+def _values(kind: str, payload: dict, organisation_id: int | None, now: datetime | None) -> dict:
+    """An outbox row's column values."""
+    return {
+        "uid": str(uuid.uuid4()),
+        "kind": kind,
+        "organisation_id": organisation_id,
+        "payload": payload,
+        "created_at": now or datetime.now(UTC),
+    }
 
 
 def booking_payload(booking: Booking) -> dict:
@@ -61,8 +66,7 @@ def booking_event(
         "detail": detail or {},
         "booking": booking_payload(booking),
     }
-    row = _row(f"booking.{action}", payload, booking.organisation_id, at)
-    return {c: getattr(row, c) for c in ("uid", "kind", "organisation_id", "payload", "created_at")}
+    return _values(f"booking.{action}", payload, booking.organisation_id, at)
 
 
 def _booking_events_to_outbox(session: Session, _context) -> None:
