@@ -26,6 +26,8 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
     if overrides:
         app.config.update(overrides)
     settings.check(app.config)  # ONEXP_ENV=production: refuse development settings, naming each
+    if "SESSION_COOKIE_SECURE" not in (overrides or {}):
+        app.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies(app.config)
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'onexp.sqlite')}"

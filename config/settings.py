@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MQTT_CLIENT_ID": (str, "onexp-ingest"),
     "MQTT_SHARED_GROUP": (str, ""),  # non-empty: subscribe through $share/<group>/...
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
+    # the sign-in cookie only over HTTPS; unset: on with ONEXP_ENV=production, off otherwise
+    "SECURE_COOKIES": (bool, None),
     "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
     "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
     "METRICS_BIND": (str, ""),  # host:port of /metrics for `onexp ingest` and `onexp scheduler` (web: /metrics)
@@ -78,6 +80,16 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     return config
 
 
+def is_production(config: Mapping[str, object]) -> bool:
+    return str(config.get("ENV", "")).strip().lower() == PRODUCTION
+
+
+def secure_cookies(config: Mapping[str, object]) -> bool:
+    """Whether cookies carry ``Secure``: as set, else in production (served behind HTTPS)."""
+    chosen = config.get("SECURE_COOKIES")
+    return is_production(config) if chosen is None else bool(chosen)
+
+
 class SettingsError(ValueError):
     """The settings cannot run this environment; the message lists every problem."""
 
@@ -108,7 +120,7 @@ def production_problems(config: Mapping[str, object]) -> list[str]:
 
 def check(config: Mapping[str, object]) -> None:
     """Refuse to run production on development settings, naming every setting that is wrong."""
-    if str(config.get("ENV", "")).strip().lower() != PRODUCTION:
+    if not is_production(config):
         return
     problems = production_problems(config)
     if problems:

@@ -148,6 +148,7 @@ class ProdLocal:
                     "ONEXP_DATABASE_URL": self.database_url,
                     "ONEXP_MQTT_URL": self.mqtt_url,
                     "ONEXP_LOG_FORMAT": "json",
+                    "ONEXP_SECURE_COOKIES": "0",  # plain HTTP on loopback: no TLS in front of it
                     "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
                 }
                 | self.extra_env

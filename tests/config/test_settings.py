@@ -61,6 +61,27 @@ def test_the_app_starts_in_production_on_production_settings():
     assert app.config["ENV"] == "production"
 
 
+@pytest.mark.parametrize(
+    "settings, secure",
+    [
+        ({}, False),  # development: plain HTTP on localhost
+        (GOOD, True),  # production is served behind HTTPS
+        (GOOD | {"SECURE_COOKIES": False}, False),  # production topology on plain loopback (make prod-local)
+        ({"SECURE_COOKIES": True}, True),
+    ],
+)
+def test_the_sign_in_cookie_is_https_only_in_production_unless_told(settings, secure):
+    app = create_app({"DATABASE_URL": "sqlite://"} | settings)
+    assert app.config["SESSION_COOKIE_SECURE"] is secure
+    with app.test_request_context():
+        from flask import session
+
+        session["user_id"] = 1
+        response = app.make_response("")
+        app.session_interface.save_session(app, session, response)
+    assert ("Secure" in response.headers["Set-Cookie"]) is secure
+
+
 def test_onexp_commands_refuse_with_the_list_and_no_traceback(tmp_path):
     import os
     import subprocess
