@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from booking.errors import DomainError
 from booking.models import Role
@@ -115,9 +115,33 @@ def _create_app() -> Flask:
         raise click.ClickException(str(error)) from None
 
 
+class OnexpGroup(FlaskGroup):
+    """Flask's command group, whose help still lists every command when the settings are refused.
+
+    Flask prints a full traceback when the app cannot be built while it lists commands
+    (``onexp --help``); the refusal already names each wrong setting, so it is said once, plainly.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        for command in COMMANDS:  # known without building the app (each builds it when run)
+            self.add_command(command)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as refused:
+            if not ctx.meta.get("onexp.refused"):  # help asks for the list more than once
+                ctx.meta["onexp.refused"] = True
+                click.secho(f"Error: {refused.format_message()}\n", err=True, fg="red")
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+
 def main() -> None:
     """Entry point of the ``onexp`` console script."""
-    cli = FlaskGroup(
+    cli = OnexpGroup(
         name="onexp",
         create_app=_create_app,
         add_default_commands=True,

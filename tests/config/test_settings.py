@@ -94,3 +94,18 @@ def test_onexp_commands_refuse_with_the_list_and_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     for setting in ("ONEXP_SECRET_KEY", "ONEXP_DATABASE_URL", "ONEXP_MQTT_URL"):
         assert setting in result.stderr
+
+
+def test_onexp_help_lists_the_commands_and_the_refusal_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEXP_")} | {"ONEXP_ENV": "production"}
+    command = [sys.executable, "-c", "from booking.cli import main; main()", "--help"]
+    result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert "ONEXP_SECRET_KEY" in result.stderr
+    for name in ("seed", "users", "tokens", "scheduler", "ingest", "simulate"):
+        assert f"  {name} " in result.stdout
