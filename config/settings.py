@@ -48,6 +48,9 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "WEB_WORKERS": (int, 0),  # 0: one per CPU core
     "WEB_THREADS": (int, 4),
     "WEB_ACCESS_LOG": (str, ""),  # "" off, "-" to stdout, or a file path
+    # live occupancy streams one web worker serves at once (each holds a thread while open; pages
+    # beyond it poll instead); unset: half its threads, so streams never starve other requests
+    "WEB_LIVE_STREAMS": (int, None),
     # webhooks: customers choose the URLs, so private addresses are refused unless allowed
     "WEBHOOK_ALLOW_PRIVATE": (bool, False),
     "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private

@@ -2,11 +2,18 @@
 
 The web never talks MQTT: the stream polls the database (the ingest worker's writes) about once a
 second, so it works the same behind any number of web workers.
+
+An open stream holds one of the web worker's threads, so a worker serves only a few at once
+(``ONEXP_WEB_LIVE_STREAMS``, half its threads unless set) and each lasts a few minutes; past
+that, a stream is refused with 503 and the pages poll ``GET .../occupancy`` instead. Without
+the cap, three staff with the three-site overview open took every thread, and nothing else
+was answered.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from flask import Response, current_app, stream_with_context
@@ -16,6 +23,7 @@ from marshmallow import Schema, fields
 
 from booking import dbtypes
 from booking.api.fields import local_iso
+from booking.api.problems import problem
 from booking.extensions import db
 from booking.services import catalog, occupancy
 
@@ -25,6 +33,7 @@ blp = Blueprint(
 
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
+STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource does): threads change hands
 
 
 class OccupancySchema(Schema):
@@ -61,25 +70,75 @@ class SpaceOccupancy(MethodView):
         return occupancy.live_occupancy(catalog.get_space(site, space))
 
 
+class StreamSlots:
+    """How many streams this process serves at once, out of ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._open >= self.limit:
+                return False
+            self._open += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._open -= 1
+
+
+def stream_slots() -> StreamSlots:
+    """This app's slots, per process; by default half the worker's threads (none with one thread)."""
+    slots = current_app.extensions.get("onexp.stream_slots")
+    if slots is None:
+        limit = current_app.config.get("WEB_LIVE_STREAMS")
+        if limit is None:
+            limit = int(current_app.config.get("WEB_THREADS", 4)) // 2
+        slots = current_app.extensions.setdefault("onexp.stream_slots", StreamSlots(limit))
+    return slots
+
+
 @blp.route("/<site>/occupancy/stream")
 class OccupancyStream(MethodView):
     @blp.response(200, content_type="text/event-stream")
+    @blp.alt_response(503, description="Every stream of this worker is taken: poll GET .../occupancy instead")
     def get(self, site):
         """Server-Sent Events: `event: occupancy` with each space's state, then each change"""
         catalog.get_site(site)  # a 404 now rather than an empty stream
-        poll = current_app.config.get("OCCUPANCY_STREAM_POLL_SECONDS", POLL_SECONDS)
-        response = Response(stream_with_context(_events(site, poll)), mimetype="text/event-stream")
+        slots = stream_slots()
+        if not slots.take():
+            refused = problem(
+                503,
+                "Too many live streams",
+                f"poll GET /api/v1/sites/{site}/occupancy instead",
+                poll=f"/api/v1/sites/{site}/occupancy",
+            )
+            refused.headers["Retry-After"] = str(int(STREAM_SECONDS))
+            return refused
+        config = current_app.config
+        events = _events(
+            site,
+            poll=config.get("OCCUPANCY_STREAM_POLL_SECONDS", POLL_SECONDS),
+            keepalive=config.get("OCCUPANCY_STREAM_KEEPALIVE_SECONDS", KEEPALIVE_SECONDS),
+            lasting=config.get("OCCUPANCY_STREAM_SECONDS", STREAM_SECONDS),
+        )
+        response = Response(stream_with_context(events), mimetype="text/event-stream")
+        # the server closes the response when the stream ends or its client has gone (a failed write)
+        response.call_on_close(slots.give_back)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
         return response
 
 
-def _events(site: str, poll: float):
+def _events(site: str, *, poll: float, keepalive: float, lasting: float):
     schema = OccupancySchema()
     cursor = None
-    quiet_since = time.monotonic()
+    started = quiet_since = time.monotonic()
     yield "retry: 3000\n\n"
-    while True:
+    while time.monotonic() - started < lasting:
         with dbtypes.read_only():  # on SQLite, polling must not queue with the ingest writer
             changes, cursor = occupancy.changed_since(site, cursor)
         # End the read transaction: a long one would hide newer writes (and pin the WAL on SQLite).
@@ -89,7 +148,8 @@ def _events(site: str, poll: float):
             yield f"event: occupancy\ndata: {json.dumps(data)}\n\n"
         if changes:
             quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
-            yield ": keep-alive\n\n"  # lets proxies and browsers notice a dead connection
+        elif time.monotonic() - quiet_since > keepalive:
+            # lets proxies and browsers notice a dead connection, and this worker a client gone
+            yield ": keep-alive\n\n"
             quiet_since = time.monotonic()
         time.sleep(poll)

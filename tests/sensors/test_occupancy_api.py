@@ -93,6 +93,53 @@ def test_event_stream_sends_the_current_states_then_each_change(app, live_server
         assert change["fresh"] is True
 
 
+def _stream(server: str, site: str = "la-coque"):
+    return requests.get(f"{server}/api/v1/sites/{site}/occupancy/stream", stream=True, timeout=20)
+
+
+def _served_again(server: str, deadline: float = 10.0) -> int:
+    """The status of the first stream answered other than 503 (or the last 503), waiting for a slot."""
+    import time
+
+    give_up = time.monotonic() + deadline
+    while True:
+        with _stream(server) as response:
+            if response.status_code != 503 or time.monotonic() > give_up:
+                return response.status_code
+        time.sleep(0.05)  # the server frees a slot when it next writes to the gone client
+
+
+def test_a_worker_serves_only_so_many_streams_and_points_the_others_to_polling(app, live_server):
+    """An open stream holds a worker thread: beyond the cap a stream is refused, so that every
+    other request still finds a thread. A slot is free again once its client has gone."""
+    app.config.update(WEB_LIVE_STREAMS=2, OCCUPANCY_STREAM_POLL_SECONDS=0.05, OCCUPANCY_STREAM_KEEPALIVE_SECONDS=0.1)
+    db.session.rollback()  # on SQLite, an open transaction would keep the streams from reading
+    with _stream(live_server) as first, _stream(live_server, "chateau-des-baumes") as second:
+        assert (first.status_code, second.status_code) == (200, 200)
+        with _stream(live_server) as third:
+            assert third.status_code == 503
+            assert third.headers["Content-Type"] == "application/problem+json"
+            assert int(third.headers["Retry-After"]) > 0
+            assert third.json()["poll"] == "/api/v1/sites/la-coque/occupancy"
+        assert requests.get(f"{live_server}/api/v1/sites/la-coque/occupancy", timeout=5).status_code == 200
+    assert _served_again(live_server) == 200
+
+
+def test_a_stream_ends_after_its_time_and_hands_its_slot_on(app, live_server):
+    app.config.update(WEB_LIVE_STREAMS=1, OCCUPANCY_STREAM_POLL_SECONDS=0.05, OCCUPANCY_STREAM_SECONDS=0.3)
+    db.session.rollback()
+    with _stream(live_server) as response:
+        assert response.status_code == 200
+        lines = list(response.iter_lines(decode_unicode=True))  # ends: the server closed it
+    assert lines[0] == "retry: 3000"
+    assert _served_again(live_server) == 200  # the server hands the slot back as it closes the stream
+
+
+def test_a_single_threaded_worker_serves_no_stream(app, client):
+    app.config["WEB_THREADS"] = 1  # a stream would hold its only thread
+    assert client.get("/api/v1/sites/la-coque/occupancy/stream").status_code == 503
+
+
 def _events(lines):
     kind = None
     for line in lines:

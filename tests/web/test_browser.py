@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 STREAM = "**/api/v1/sites/la-coque/occupancy/stream"
+POLL = "**/api/v1/sites/la-coque/occupancy"
 
 
 def sse(*events: dict) -> str:
@@ -103,9 +104,29 @@ def test_occupancy_badges_follow_the_sites_event_stream(browse, screenshot, staf
     screenshot(page, "staff-calendar-live")
 
 
+def test_when_the_stream_is_refused_the_badges_follow_polling(browse, screenshot, staff, monday):
+    page = browse()
+    # every stream of the worker is taken: the page asks for the site's occupancy instead
+    page.route(STREAM, lambda route: route.fulfill(status=503, headers={"Retry-After": "300"}, body="{}"))
+    occupied = {
+        "site": "la-coque", "space": "salle-calanques", "count": 5, "present": True, "state": "occupied",
+        "since": "2026-11-26T09:58:00+01:00", "fresh": True,
+    }  # fmt: skip
+    page.route(
+        POLL,
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps([occupied])),
+    )
+    sign_in_browser(page, staff)
+    page.goto("/staff/calendar/la-coque")
+    expect(page.locator('.occupancy[data-space="salle-calanques"]')).to_have_text("● Occupé · 5 présents")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    screenshot(page, "staff-calendar-polling")
+
+
 def test_without_the_stream_the_calendar_says_live_data_is_unavailable(browse, screenshot, staff, la_coque_day):
     page = browse()
     page.route(STREAM, lambda route: route.fulfill(status=404, body="not here"))
+    page.route(POLL, lambda route: route.fulfill(status=404, body="not here"))
     sign_in_browser(page, staff)
     page.goto(f"/staff/calendar/la-coque?day={la_coque_day.isoformat()}")
     expect(page.locator("[data-live-status]")).to_contain_text("n’est pas disponible")

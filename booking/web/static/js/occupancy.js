@@ -1,6 +1,7 @@
 // Live occupancy badges: listen to each site's Server-Sent Events stream and update the
-// badges of its spaces in place. Without the stream (not deployed, or down) the page keeps
-// working and says so once; the badges then read "No live data".
+// badges of its spaces in place. When the stream is refused (a web worker serves only a few
+// at once) or missing, poll the site's occupancy instead. Without either the page keeps
+// working and says so; the badges then read "No live data".
 (function () {
   "use strict";
   var SYMBOLS = { free: "○", booked: "◐", occupied: "●", stale: "⚠", unknown: "–" };
@@ -46,6 +47,29 @@
     }
   }
 
+  var POLL_MS = 10000;
+
+  function poll(root) {
+    var url = root.dataset.occupancyPoll;
+    if (!url) { say("unavailable"); return; }
+    function once() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (spaces) {
+          for (var i = 0; i < spaces.length; i++) {
+            if (spaces[i] && spaces[i].space) { update(root, spaces[i]); }
+          }
+          say("live");
+        })
+        .catch(function () { say("unavailable"); });
+    }
+    once();
+    window.setInterval(once, POLL_MS);
+  }
+
   function listen(root) {
     var source = new EventSource(root.dataset.occupancyStream);
     source.addEventListener("open", function () { say("live"); });
@@ -55,12 +79,14 @@
       if (data && data.space) { update(root, data); }
     });
     source.addEventListener("error", function () {
-      // CLOSED: the server answered with an error (e.g. 404): EventSource will not retry
-      say(source.readyState === EventSource.CLOSED ? "unavailable" : "reconnecting");
+      // CLOSED: the server refused the stream (503: every stream taken; 404): EventSource will
+      // not retry, so poll instead. Otherwise it reconnects by itself.
+      if (source.readyState === EventSource.CLOSED) { poll(root); } else { say("reconnecting"); }
     });
   }
 
-  if (!("EventSource" in window)) { say("unavailable"); return; }
   var roots = document.querySelectorAll("[data-occupancy-stream]");
-  for (var i = 0; i < roots.length; i++) { listen(roots[i]); }
+  for (var i = 0; i < roots.length; i++) {
+    if ("EventSource" in window) { listen(roots[i]); } else { poll(roots[i]); }
+  }
 })();
