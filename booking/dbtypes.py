@@ -133,23 +133,25 @@ def autocommit_driver_connection(engine: Engine) -> Iterator[object]:
     """
     from sqlalchemy.exc import DBAPIError
 
-    pooled = engine.raw_connection()
-    driver = pooled.driver_connection
+    pooled = None
     try:
+        pooled = engine.raw_connection()  # connecting may fail too: the pool does not wrap that
+        driver = pooled.driver_connection
         driver.autocommit = True
         try:
             yield driver
         finally:
             driver.autocommit = False
     except engine.dialect.loaded_dbapi.Error as exc:
-        gone = engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
+        gone = pooled is not None and engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
         if gone:
             pooled.invalidate(exc)  # the pool replaces it; the next checkouts reconnect
         raise DBAPIError.instance(
             None, None, exc, engine.dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=engine.dialect
         ) from exc
     finally:
-        pooled.close()
+        if pooled is not None:
+            pooled.close()
 
 
 _CONNECTED = "onexp.connected"  # session.info keys: its transaction holds a connection,

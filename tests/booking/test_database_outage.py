@@ -67,8 +67,9 @@ def test_bookings_are_refused_with_503_too(outage_app, postgres):
 
 
 def test_a_booking_whose_connection_dies_under_it_is_a_503_and_the_next_one_lands(outage_app, postgres):
-    """The fast path (one statement sent by psycopg itself) reports a lost connection as the
-    rest of the app does, and the pool replaces the dead connection for the next request."""
+    """The fast path (one statement sent by psycopg itself) reports a lost connection, and a
+    database it cannot connect to, as the rest of the app does; the pool replaces the dead
+    connection for the next request."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
@@ -104,6 +105,11 @@ def test_a_booking_whose_connection_dies_under_it_is_a_503_and_the_next_one_land
     refused = book(13)
     assert refused.status_code == 503 and "Retry-After" in refused.headers
     assert book(15).status_code == 201
+    postgres.stop()
+    with outage_app.app_context():
+        db.engine.dispose()  # no pooled connection left: the next booking has to connect, and cannot
+    refused = book(17)
+    assert refused.status_code == 503 and "Retry-After" in refused.headers
 
 
 def test_readyz_names_the_database_while_it_is_down(outage_app, postgres):
