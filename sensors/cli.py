@@ -97,6 +97,9 @@ def sensors_list(site: str | None) -> None:
         click.echo(f"{sensor.slug}\t{sensor.space.site.slug}/{sensor.space.slug}\t{sensor.kind}\t{health}\t{seen}")
 
 
+SERVE_LIVE_STREAMS = 64
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
@@ -128,6 +131,9 @@ def serve(host: str, port: int, with_simulator: bool, no_ingest: bool, no_schedu
         from booking.jobs import start_in_process
 
         stoppers.append(start_in_process(app))
+    if app.config.get("WEB_LIVE_STREAMS") is None:
+        # a thread per connection here, not a fixed pool as under gunicorn: streams starve no one
+        app.config["WEB_LIVE_STREAMS"] = SERVE_LIVE_STREAMS
     log.info("OneXperience Booking on http://%s:%s/", host, port)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

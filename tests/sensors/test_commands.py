@@ -34,6 +34,22 @@ def test_mqtt_commands_are_flask_plugins_so_booking_never_imports_sensors():
     assert subprocess.check_output([sys.executable, "-c", probe], text=True).strip() == "[]"
 
 
+@pytest.mark.parametrize(("set_to", "served"), [(None, 64), (3, 3)])
+def test_serve_lifts_the_live_stream_cap_unless_it_is_set(app, runner, monkeypatch, set_to, served):
+    """`onexp serve` (make run) gives each connection a thread of its own: open pages' streams
+    take no thread from anyone, unlike gunicorn's fixed pool."""
+    import werkzeug.serving
+
+    from sensors.cli import serve
+
+    seen = {}
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **k: seen.update(app.config))
+    app.config["WEB_LIVE_STREAMS"] = set_to
+    result = runner.invoke(serve, ["--no-ingest", "--no-scheduler"])
+    assert result.exit_code == 0, result.output
+    assert seen["WEB_LIVE_STREAMS"] == served
+
+
 def test_sensors_add_registers_a_sensor(runner):
     result = runner.invoke(sensors_command, ["add", "pc-42", "--site", "la-coque", "--space", "showroom"])
     assert result.exit_code == 0, result.output
