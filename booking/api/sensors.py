@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from booking import dbtypes
 from booking import occupancy as rules
-from booking.api.fields import local_iso
+from booking.api.fields import SiteTime
 from booking.auth import require_staff
 from booking.services import sensors
 
@@ -40,10 +40,6 @@ class SensorPatch(Schema):
     interval_seconds = fields.Integer()
 
 
-def _local(sensor, name):
-    return local_iso(getattr(sensor, name), sensor.space.site.timezone)
-
-
 class SensorSchema(Schema):
     sensor = fields.String(attribute="slug")
     site = fields.Function(lambda s: s.space.site.slug)
@@ -57,11 +53,11 @@ class SensorSchema(Schema):
         lambda s: sensors.sensor_health(s, datetime.now(UTC)),
         metadata={"description": "healthy, stale (missed several intervals) or offline"},
     )
-    last_seen_at = fields.Function(lambda s: _local(s, "last_seen_at"), allow_none=True)
+    last_seen_at = SiteTime("last_seen_at")
     battery = fields.Integer(allow_none=True)
     count = fields.Integer(allow_none=True)
     present = fields.Boolean(allow_none=True)
-    observed_at = fields.Function(lambda s: _local(s, "observed_at"), allow_none=True)
+    observed_at = SiteTime("observed_at")
 
 
 class SiteArgs(Schema):
