@@ -9,15 +9,9 @@ from booking.services import accounts, logins
 from booking.web.forms import LanguageForm, LoginForm
 from booking.web.guards import viewer
 from booking.web.nav import page_blueprint
+from booking.web.redirects import local_target
 
 bp = page_blueprint("login", __name__)
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: never send someone elsewhere after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 def home_of(user) -> str:
@@ -60,7 +54,7 @@ def login():
                     accounts.set_locale(result, chosen)
             else:
                 session["lang"] = result.locale
-            return redirect(safe_next(form.next.data, home_of(result)))
+            return redirect(local_target(form.next.data, home_of(result)))
     elif request.method == "POST":
         status = 422
     return render_template("login.html", form=form), status
@@ -86,4 +80,4 @@ def language():
         user = viewer()
         if user is not None:
             accounts.set_locale(user, lang)
-    return redirect(safe_next(form.next.data, url_for("login.home")))
+    return redirect(local_target(form.next.data, url_for("login.home")))

@@ -88,3 +88,33 @@ def test_failures_for_one_person_do_not_lock_out_another(app, client, sign_in, s
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         sign_in(staff, password="guess")
     assert sign_in(customer).status_code == 302
+
+
+def test_the_session_cookie_is_not_sent_with_other_sites_requests(sign_in, staff):
+    cookie = sign_in(staff).headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie
+
+
+def sign_in_then_go(client, user, target: str, page_url: str = "/login"):
+    page = client.get(page_url).get_data(as_text=True)
+    data = {"email": user.email, "password": PASSWORD, "next": target, "csrf_token": csrf_of(page)}
+    return client.post("/login", data=data)
+
+
+def test_signing_in_never_follows_a_next_that_a_browser_reads_as_another_site(client, staff):
+    answer = sign_in_then_go(client, staff, "/\t/evil.example/phish")
+    assert answer.headers["Location"] == "/staff/"
+
+
+def test_a_next_with_a_newline_is_ignored_rather_than_a_server_error(client, staff):
+    answer = sign_in_then_go(client, staff, "/\n/evil.example", page_url="/login?next=/%0A/evil.example")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/staff/"
+
+
+def test_the_language_switch_never_sends_anyone_to_another_site(client):
+    page = client.get("/login").get_data(as_text=True)
+    for hostile in ("/\t/evil.example/phish", "/\r\n/evil.example", "//evil.example"):
+        answer = client.post("/language", data={"lang": "en", "next": hostile, "csrf_token": csrf_of(page)})
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == "/"
