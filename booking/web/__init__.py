@@ -61,7 +61,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     # a staff page stays open all day: the token lives as long as the session, not one hour
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask defines this key (as None), so setdefault would never set it. Lax: another site's
+    # form posts and frames get no cookie, links from a mail or a calendar still arrive signed in
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.session_interface = SignedCookieSessions()
     babel.init_app(app, locale_selector=select_locale)
     warn_if_uncompiled(app)
