@@ -66,15 +66,17 @@ class Message(NamedTuple):
 class Registry:
     """The sensor registry, cached in memory: native sensors by slug, mapped devices by name.
 
-    A sensor's `topic` is its Zigbee2MQTT friendly name for that format; for the others it is the
-    device's own full topic (a Milesight counter publishing where its installer pointed it), which
-    the worker subscribes to as well.
+    A sensor's `topic` is its Zigbee2MQTT friendly name for that format (its slug when it has
+    none); for the others it is the device's own full topic (a Milesight counter publishing where
+    its installer pointed it), which the worker subscribes to as well. A `zigbee2mqtt/...` topic
+    only ever names a sensor registered with that format: the bridge's account writes the whole
+    `zigbee2mqtt/#` tree, and must not be able to speak (or die) for a native sensor.
     """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.by_slug: dict[str, SensorRoute] = {}
-        self.by_topic: dict[str, SensorRoute] = {}
+        self.zigbee2mqtt: dict[str, SensorRoute] = {}  # Zigbee2MQTT sensors by friendly name
         self.own_topics: dict[str, SensorRoute] = {}  # full topics of devices that cannot use ours
         self.routed: dict[str, tuple[TopicRef, SensorRoute]] = {}  # topic -> where it goes, once known
         self.loaded_at = float("-inf")  # time.monotonic() of the last reload, for its pace
@@ -85,7 +87,9 @@ class Registry:
         with self.app.app_context(), read_only():
             routes = sensors.routes()
         self.by_slug = {route.slug: route for route in routes}
-        self.by_topic = {route.topic: route for route in routes if route.topic}
+        bridged = [route for route in routes if route.format == ZIGBEE2MQTT]
+        # a friendly name that is another one's slug: the name given as a topic wins
+        self.zigbee2mqtt = {r.slug: r for r in bridged if not r.topic} | {r.topic: r for r in bridged if r.topic}
         self.own_topics = {r.topic: r for r in routes if r.topic and r.format != ZIGBEE2MQTT}
         self.routed = {}
         self.loaded_at = time.monotonic()
@@ -130,9 +134,9 @@ class Registry:
         return self._find(ref)
 
     def _find(self, ref: TopicRef) -> SensorRoute | None:
-        if ref.format == "native":
-            return self.by_slug.get(ref.sensor)
-        return self.by_topic.get(ref.sensor) or self.by_slug.get(ref.sensor)
+        if ref.format == ZIGBEE2MQTT:
+            return self.zigbee2mqtt.get(ref.sensor)
+        return self.by_slug.get(ref.sensor)
 
 
 class NotYetKnown(Exception):
