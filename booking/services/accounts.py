@@ -113,7 +113,7 @@ def create_token(user: User, *, name: str = "", actor: User | None = None) -> tu
     """A new bearer token for ``user``; the plain token is returned once and never stored."""
     if actor is not None and actor.id != user.id and not actor.is_staff:
         raise Forbidden("you can only create tokens for yourself")
-    if actor is not None and actor.role == Role.STAFF and user.role == Role.ADMIN:
+    if actor is not None and _staff_over_admin(actor, user):
         raise Forbidden("only an admin can create tokens for an admin")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
@@ -123,11 +123,19 @@ def create_token(user: User, *, name: str = "", actor: User | None = None) -> tu
 
 
 def revoke_token(token_id: int, *, actor: User) -> None:
+    """Revoke a token: whoever may create one for its owner may revoke it, nobody else."""
     record = db.session.get(ApiToken, token_id)
     if record is None or (record.user_id != actor.id and not actor.is_staff):
         raise NotFound(f"no token {token_id}")
+    if _staff_over_admin(actor, record.user):
+        raise Forbidden("only an admin can revoke tokens of an admin")
     record.revoked_at = datetime.now(UTC)
     db.session.commit()
+
+
+def _staff_over_admin(actor: User, user: User) -> bool:
+    # venue staff manage customers' tokens; an admin's are for admins alone, to make or to break
+    return actor.role == Role.STAFF and user.role == Role.ADMIN
 
 
 def user_for_token(token: str) -> User | None:

@@ -173,6 +173,21 @@ def test_staff_cannot_mint_tokens_for_an_admin(client, auth, staff, admin):
     assert db.session.scalars(select(ApiToken).where(ApiToken.user_id == admin.id)).all() == []
 
 
+def test_staff_cannot_revoke_an_admins_token_either(client, auth, staff, admin):
+    admin_headers = auth(admin)
+    created = new_token(client, admin_headers, admin.id).json
+    response = client.delete(f"/api/v1/tokens/{created['id']}", headers=auth(staff))
+    assert response.status_code == 403
+    assert db.session.get(ApiToken, created["id"]).revoked_at is None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 200
+
+
+def test_an_admin_revokes_another_admins_token(client, auth, admin, make_user):
+    other_admin = make_user("admin", org=None)
+    created = new_token(client, auth(other_admin), other_admin.id).json
+    assert client.delete(f"/api/v1/tokens/{created['id']}", headers=auth(admin)).status_code == 204
+
+
 def test_a_token_of_an_unknown_user_is_a_404(client, auth, staff):
     assert new_token(client, auth(staff), 999_999).status_code == 404
     assert client.delete("/api/v1/tokens/999999", headers=auth(staff)).status_code == 404
