@@ -26,6 +26,7 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
     if overrides:
         app.config.update(overrides)
     settings.check(app.config)  # ONEXP_ENV=production: refuse development settings, naming each
+    app.config["MQTT_CLIENT_ID"] = settings.mqtt_client_id(app.config)
     if "SESSION_COOKIE_SECURE" not in (overrides or {}):
         app.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies(app.config)
     if not app.config.get("DATABASE_URL"):

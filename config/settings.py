@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,7 +25,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "DATABASE_URL": (str, None),  # None: a SQLite file in the instance folder
     "MQTT_URL": (str, "mqtt://127.0.0.1:1883"),
     "MQTT_TOPIC_PREFIX": (str, "onexp"),
-    "MQTT_CLIENT_ID": (str, "onexp-ingest"),
+    "MQTT_CLIENT_ID": (str, ""),  # "": derived from the secret key and the broker user (mqtt_client_id)
     "MQTT_SHARED_GROUP": (str, ""),  # non-empty: subscribe through $share/<group>/...
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
     # the sign-in cookie only over HTTPS; unset: on with ONEXP_ENV=production, off otherwise
@@ -91,6 +93,23 @@ def secure_cookies(config: Mapping[str, object]) -> bool:
     """Whether cookies carry ``Secure``: as set, else in production (served behind HTTPS)."""
     chosen = config.get("SECURE_COOKIES")
     return is_production(config) if chosen is None else bool(chosen)
+
+
+def mqtt_client_id(config: Mapping[str, object]) -> str:
+    """The ingest worker's MQTT client id: as set, else derived from the secret key and the broker user.
+
+    A device that knows a worker's id can knock it off the broker, and a clean start then drops
+    its queued readings: so the default is unguessable without ``ONEXP_SECRET_KEY``, differs per
+    deployment and per worker account, and stays the same across restarts, which the persistent
+    session needs (rotating the secret key starts a new session: drain the old one first).
+    """
+    chosen = str(config.get("MQTT_CLIENT_ID") or "")
+    if chosen:
+        return chosen
+    user = urlsplit(str(config.get("MQTT_URL") or "")).username or ""
+    key = str(config.get("SECRET_KEY") or DEFAULT_SECRET_KEY).encode()
+    digest = hmac.new(key, f"onexp mqtt client id\0{user}".encode(), hashlib.sha256).hexdigest()
+    return f"onexp-ingest-{digest[:20]}"
 
 
 class SettingsError(ValueError):
