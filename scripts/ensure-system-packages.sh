@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system programs the test suite starts by itself are installed:
 # PostgreSQL server binaries (initdb/pg_ctl/postgres, plus btree_gist which
-# Debian 12 ships in the server package), mosquitto, and with --browser chromium.
+# Debian 12 ships in the server package), mosquitto, openssl (the self-signed
+# certificates of make prod-local), and with --browser chromium.
 #
 # Idempotent and quick when everything is present: no apt call at all then.
 # When something is missing it runs `apt-get update` once and installs only
@@ -15,7 +16,7 @@ want_browser=0
 for arg in "$@"; do
     case "$arg" in
         --browser) want_browser=1 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "ensure-system-packages: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -40,6 +41,10 @@ have_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]
 }
 
+have_openssl() {
+    command -v openssl >/dev/null
+}
+
 have_chromium() {
     command -v chromium >/dev/null || command -v chromium-browser >/dev/null
 }
@@ -47,6 +52,7 @@ have_chromium() {
 missing=()
 have_postgres_server || missing+=(postgresql)
 have_mosquitto || missing+=(mosquitto)
+have_openssl || missing+=(openssl)
 if [ "$want_browser" = 1 ]; then
     have_chromium || missing+=(chromium)
 fi
@@ -89,6 +95,7 @@ export DEBIAN_FRONTEND=noninteractive
 # should fail here, not later with a confusing error in the tests.
 have_postgres_server || fail "postgresql installed but initdb/pg_ctl/postgres or btree_gist still not found"
 have_mosquitto || fail "mosquitto installed but the mosquitto binary is still not found"
+have_openssl || fail "openssl installed but the openssl binary is still not found"
 if [ "$want_browser" = 1 ]; then
     have_chromium || fail "chromium installed but the chromium binary is still not found"
 fi

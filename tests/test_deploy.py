@@ -8,12 +8,14 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ROLES = ("web", "ingest-1", "ingest-2", "scheduler", "scheduler-standby")
+INGEST = ("ingest-1", "ingest-2")
+ROLES = ("web", *INGEST, "scheduler", "scheduler-standby")
 SECRET = re.compile(r"SECRET|PASSWORD|DATABASE_URL|MQTT_URL")
 
 
@@ -75,32 +77,105 @@ def test_migrations_run_once_when_postgresql_is_healthy(services):
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
 
 
-def test_ingest_workers_share_one_subscription_with_their_own_sessions(services):
-    workers = [services[name]["environment"] for name in ("ingest-1", "ingest-2")]
+def test_ingest_workers_share_one_subscription(services):
+    workers = [services[name]["environment"] for name in INGEST]
     assert {w["ONEXP_MQTT_SHARED_GROUP"] for w in workers} == {"onexp-ingest"}
-    assert len({w["ONEXP_MQTT_CLIENT_ID"] for w in workers}) == 2
 
 
-def test_mosquitto_uses_the_acl_from_the_repository_and_a_password_file(services):
+def example_settings(env_file: str) -> dict[str, str]:
+    lines = rules(ROOT / f"{env_file}.example")
+    return dict(line.split("=", 1) for line in lines)
+
+
+def acl_users() -> set[str]:
+    return {line.split()[1] for line in rules(ROOT / "config" / "mosquitto.acl") if line.startswith("user ")}
+
+
+def test_each_ingest_worker_has_its_own_broker_account_from_the_acl(services):
+    accounts = []
+    for name in INGEST:
+        env_files = services[name]["env_file"]
+        assert env_files[0] == "deploy/onexp.env"  # the shared settings first: the worker's own file wins
+        url = example_settings(env_files[-1])["ONEXP_MQTT_URL"]
+        accounts.append(urlsplit(url).username)
+    assert len(set(accounts)) == len(INGEST)
+    assert set(accounts) <= acl_users()
+
+
+def test_no_ingest_worker_is_given_a_client_id_a_device_could_guess(services):
+    # the broker makes each account its client id; elsewhere the default is derived from the secret
+    for name in INGEST:
+        assert "ONEXP_MQTT_CLIENT_ID" not in services[name]["environment"]
+
+
+def test_the_web_and_scheduler_roles_broker_account_has_no_rights():
+    url = example_settings("deploy/onexp.env")["ONEXP_MQTT_URL"]
+    assert urlsplit(url).username not in acl_users()
+
+
+def test_mosquitto_uses_the_acl_from_the_repository_a_password_file_and_a_certificate(services):
     mounts = dict(volume.split(":")[:2] for volume in services["mosquitto"]["volumes"])
     assert mounts["./config/mosquitto.acl"] == "/mosquitto/config/mosquitto.acl"
     assert mounts["./deploy/mosquitto.passwd"] == "/mosquitto/config/mosquitto.passwd"
     assert mounts["./deploy/mosquitto.conf"] == "/mosquitto/config/mosquitto.conf"
+    settings = dict(line.split(None, 1) for line in rules(ROOT / "deploy" / "mosquitto.conf"))
+    assert {settings["certfile"], settings["keyfile"]} <= set(mounts.values())
 
 
-def mosquitto_settings(path: Path) -> dict[str, str]:
-    lines = [line.split(None, 1) for line in rules(path) if " " in line]
-    return {key: value for key, value in lines if key not in MOSQUITTO_PER_HOST}
+def test_mosquitto_publishes_its_tls_listener_only(services):
+    published = {port.split(":")[-1] for port in services["mosquitto"]["ports"]}
+    assert published == {"8883"}
+    listeners = mosquitto_listeners(ROOT / "deploy" / "mosquitto.conf")
+    assert "certfile" in listeners["8883"]
+    assert "certfile" not in listeners["1883"]  # plain: for the compose network only
 
 
-# paths, logging and listeners differ between a Debian host and the container; the rest must not
-MOSQUITTO_PER_HOST = {"password_file", "acl_file", "persistence_location", "listener", "certfile", "keyfile"}
+def test_the_reference_mosquitto_answers_plain_mqtt_on_its_own_host_only():
+    listeners = mosquitto_listeners(ROOT / "config" / "mosquitto.conf")
+    plain = [address for address, settings in listeners.items() if "certfile" not in settings]
+    assert plain == ["1883 127.0.0.1"]
+
+
+def mosquitto_listeners(path: Path) -> dict[str, dict[str, str]]:
+    """Each listener's address and its own settings (the lines that follow it)."""
+    listeners: dict[str, dict[str, str]] = {}
+    current = None
+    for line in rules(path):
+        key, _, value = line.partition(" ")
+        if key == "listener":
+            current = listeners.setdefault(value, {})
+        elif current is not None and key in MOSQUITTO_LISTENER_SETTINGS:
+            current[key] = value
+    return listeners
+
+
+def mosquitto_settings(path: Path) -> list[tuple[str, str]]:
+    """The settings in order, listeners as markers: what must be the same on a Debian host and in compose."""
+    settings = []
+    for line in rules(path):
+        key, _, value = line.partition(" ")
+        if key == "listener":
+            settings.append((key, ""))
+        elif key not in MOSQUITTO_PER_HOST:
+            settings.append((key, value))
+    return settings
+
+
+# paths, logging and listeners' addresses differ between a Debian host and the container; the rest must not
+MOSQUITTO_PER_HOST = {"password_file", "acl_file", "persistence_location", "certfile", "keyfile"}
 MOSQUITTO_PER_HOST |= {"log_dest", "log_type"}
+MOSQUITTO_LISTENER_SETTINGS = {"certfile", "keyfile", "use_username_as_clientid"}
 
 
-def test_the_containers_mosquitto_settings_are_the_reference_ones():
+def test_the_containers_mosquitto_settings_are_the_reference_ones_listener_by_listener():
     reference = mosquitto_settings(ROOT / "config" / "mosquitto.conf")
     assert mosquitto_settings(ROOT / "deploy" / "mosquitto.conf") == reference
+
+
+def test_every_listener_makes_the_account_the_client_id():
+    for path in (ROOT / "config" / "mosquitto.conf", ROOT / "deploy" / "mosquitto.conf"):
+        for address, settings in mosquitto_listeners(path).items():
+            assert settings.get("use_username_as_clientid") == "true", f"{path.name}: listener {address}"
 
 
 @pytest.mark.parametrize("service", ["migrate", "postgres", *ROLES])
@@ -116,7 +191,7 @@ def rules(path: Path) -> list[str]:
 
 
 def test_env_files_with_secrets_stay_out_of_git_and_out_of_the_image():
-    assert {"deploy/*.env", "deploy/mosquitto.passwd"} <= set(rules(ROOT / ".gitignore"))
+    assert {"deploy/*.env", "deploy/mosquitto.passwd", "deploy/tls/"} <= set(rules(ROOT / ".gitignore"))
     dockerignore = rules(ROOT / ".dockerignore")
     assert dockerignore[0] == "*"  # an allow-list...
     assert not [rule for rule in dockerignore if rule.startswith("!deploy")]  # ...without deploy/

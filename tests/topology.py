@@ -1,6 +1,6 @@
 """The production topology on one machine, without containers (what ``make prod-local`` starts).
 
-A throwaway PostgreSQL and a Mosquitto that refuses anonymous clients (password file + config/mosquitto.acl),
+A throwaway PostgreSQL and a Mosquitto on config/mosquitto.conf (password file + config/mosquitto.acl),
 migrations run once, gunicorn with several workers, and, when this checkout has them, two
 ``onexp ingest`` workers on one shared subscription and two ``onexp scheduler`` (one active,
 one standby). Everything runs with ``ONEXP_ENV=production`` and generated secrets, on loopback.
@@ -33,30 +33,84 @@ from servers import HOST, MosquittoBroker, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MQTT_USER = "onexp-ingest"  # the service account of config/mosquitto.acl
+WEB_MQTT_USER = "onexp-web"  # web and scheduler: credentials production asks for, no rights in the ACL
+INGEST_USERS = {"ingest-1": "onexp-ingest-1", "ingest-2": "onexp-ingest-2"}  # one account each (ACL)
 SHARED_GROUP = "onexp-ingest"
+MOSQUITTO_CONF = ROOT / "config" / "mosquitto.conf"
+MOSQUITTO_ACL = ROOT / "config" / "mosquitto.acl"
 
 
-class AuthenticatedBroker(MosquittoBroker):
-    """A private Mosquitto that, like production, only lets in users from its password file."""
+def self_signed_certificate(directory: Path, name: str = "onexp-prod-local") -> tuple[Path, Path]:
+    """A certificate and key for 127.0.0.1 and localhost, made once per directory (openssl)."""
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    if not cert.exists():
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "30", "-subj", f"/CN={name}",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", str(key), "-out", str(cert),
+            ],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return cert, key
 
-    def __init__(self, users: dict[str, str], acl: str):
+
+class ProductionBroker(MosquittoBroker):
+    """Mosquitto on ``config/mosquitto.conf`` itself, with ``config/mosquitto.acl`` and a password file.
+
+    Only what belongs to the machine changes: each listener gets a free port (keeping its bind
+    address; one the file leaves on every interface gets 127.0.0.1 unless ``loopback_only`` is
+    false), and the paths, the log and the TLS certificate are this run's.
+    """
+
+    PER_HOST = {"password_file", "acl_file", "persistence_location", "certfile", "keyfile", "log_dest"}
+
+    def __init__(self, users: dict[str, str], *, loopback_only: bool = True):
         super().__init__(external_url=None)
-        self.users, self.acl = users, acl
+        self.external_url, self.host, self.port = None, HOST, None  # never ONEXP_TEST_MQTT_URL's broker
+        self.users, self.loopback_only = users, loopback_only
+        self.reference = [line for line in MOSQUITTO_CONF.read_text().splitlines() if line and line[0] != "#"]
+        self.listener_ports: list[int] = []
+        self.certificate: Path | None = None
+
+    @property
+    def tls_port(self) -> int:
+        """The port of the listener with the certificate (the file's second)."""
+        return self.listener_ports[1]
 
     def _write_config(self, port: int) -> str:
-        conf = super()._write_config(port)
-        passwd, acl = os.path.join(self.dir, "passwd"), os.path.join(self.dir, "acl")
-        if not os.path.exists(passwd):
-            for i, (user, password) in enumerate(self.users.items()):
-                create = ["-c"] if i == 0 else []
-                subprocess.run(["mosquitto_passwd", *create, "-b", passwd, user, password], check=True)
-            Path(acl).write_text(self.acl)
-        with open(conf) as f:
-            lines = [line for line in f.read().splitlines() if not line.startswith("allow_anonymous")]
-        lines += ["allow_anonymous false", f"password_file {passwd}", f"acl_file {acl}"]
-        Path(conf).write_text("\n".join(lines) + "\n")
-        return conf
+        directory = Path(self.dir)
+        passwd = directory / "passwd"
+        if not passwd.exists():
+            passwd.touch(mode=0o600)
+            for user, password in self.users.items():
+                subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
+        cert, key = self_signed_certificate(directory)
+        self.certificate = cert  # what a TLS client trusts
+        listeners = sum(line.split()[0] == "listener" for line in self.reference)
+        if not self.listener_ports or self.listener_ports[0] != port:
+            self.listener_ports = [port, *(free_port() for _ in range(listeners - 1))]
+        paths = {
+            "password_file": passwd, "acl_file": MOSQUITTO_ACL, "persistence_location": f"{directory}/",
+            "certfile": cert, "keyfile": key, "log_dest": f"file {self.log_file}",
+        }  # fmt: skip
+        ports, lines = iter(self.listener_ports), []
+        for line in self.reference:
+            name, *values = line.split()
+            if name == "listener":
+                address = values[1] if len(values) > 1 else (HOST if self.loopback_only else "")
+                lines.append(f"listener {next(ports)} {address}".rstrip())
+            elif name in self.PER_HOST:
+                lines.append(f"{name} {paths[name]}")
+            else:
+                lines.append(line)
+        lines.append("log_type information")  # its "running" line, which start() waits for
+        if os.geteuid() == 0:
+            lines.append("user root")  # as root it would switch to `mosquitto`, who cannot read our files
+        conf = directory / "mosquitto.conf"
+        conf.write_text("\n".join(lines) + "\n")
+        return str(conf)
 
 
 def onexp_commands() -> set[str]:
@@ -111,12 +165,12 @@ class ProdLocal:
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="onexp-prod-local-"))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.mqtt_password = secrets.token_urlsafe(16)
+        # one account per ingest worker: the broker makes it the client id (config/mosquitto.conf)
+        self.ingest_passwords = {user: secrets.token_urlsafe(16) for user in INGEST_USERS.values()}
         self.device_passwords = {device: secrets.token_urlsafe(12) for device in devices}
         self.extra_env = env or {}
         self.postgres = PostgresServer(external_url=None)
-        self.broker = AuthenticatedBroker(
-            {MQTT_USER: self.mqtt_password, **self.device_passwords}, (ROOT / "config" / "mosquitto.acl").read_text()
-        )
+        self.broker = ProductionBroker({**self.ingest_passwords, **self.device_passwords})
         self.processes: dict[str, subprocess.Popen] = {}
         self.metrics_ports: dict[str, int] = {}
         self.commands: dict[str, list[str]] = {}
@@ -131,7 +185,13 @@ class ProdLocal:
 
     @property
     def mqtt_url(self) -> str:
-        return f"mqtt://{MQTT_USER}:{self.mqtt_password}@{HOST}:{self.broker.port}"
+        """The web and scheduler roles' broker URL: they never connect with it (see config/mosquitto.acl)."""
+        return f"mqtt://{WEB_MQTT_USER}:{self.mqtt_password}@{HOST}:{self.broker.port}"
+
+    def ingest_url(self, name: str) -> str:
+        """Ingest worker ``name``'s broker URL, with its own account."""
+        user = INGEST_USERS[name]
+        return f"mqtt://{user}:{self.ingest_passwords[user]}@{HOST}:{self.broker.port}"
 
     def start(self) -> ProdLocal:
         try:
@@ -194,8 +254,8 @@ class ProdLocal:
         # the other roles serve their own /metrics, each on its own port
         env = self.env | {"ONEXP_METRICS_BIND": f"{HOST}:{self.metrics_ports.setdefault(name, free_port())}"}
         if name.startswith("ingest"):
-            # one subscription shared by the workers, one persistent session each
-            env |= {"ONEXP_MQTT_SHARED_GROUP": SHARED_GROUP, "ONEXP_MQTT_CLIENT_ID": f"onexp-{name}"}
+            # one subscription shared by the workers, one account and so one persistent session each
+            env |= {"ONEXP_MQTT_SHARED_GROUP": SHARED_GROUP, "ONEXP_MQTT_URL": self.ingest_url(name)}
         return env
 
     def metrics_url(self, name: str) -> str:

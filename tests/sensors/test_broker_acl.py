@@ -1,50 +1,71 @@
-"""The production ACL (config/mosquitto.acl) on a real Mosquitto: a device publishes only its own topics."""
+"""The production broker (config/mosquitto.conf with config/mosquitto.acl) on a real Mosquitto:
+a device publishes only its own topics, cannot take over an ingest worker's session, and plain
+MQTT answers on the broker's own host only."""
 
 from __future__ import annotations
 
 import queue
-import subprocess
-from pathlib import Path
+import socket
+import ssl
 
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from sensor_support import DEADLINE
-from servers import MosquittoBroker
+from topology import ProductionBroker
 
 pytestmark = pytest.mark.mqtt
 
-ACL = Path(__file__).resolve().parents[2] / "config" / "mosquitto.acl"
 PASSWORD = "correct horse battery"
-USERS = ("onexp-ingest", "pc-1", "pc-2", "door-display", "zigbee2mqtt")
+INGEST = ("onexp-ingest", "onexp-ingest-1", "onexp-ingest-2")
+USERS = (*INGEST, "pc-1", "pc-2", "door-display", "zigbee2mqtt")
+WORKER_ID = "onexp-ingest-worker"  # a worker's client id, as a device may have learnt it
 
 
 @pytest.fixture(scope="module")
-def secured_broker(tmp_path_factory):
-    """A throwaway Mosquitto with per-device passwords and the shipped ACL."""
-    passwords = tmp_path_factory.mktemp("mosquitto") / "passwd"
-    passwords.touch()
-    for user in USERS:
-        subprocess.run(["mosquitto_passwd", "-b", str(passwords), user, PASSWORD], check=True, capture_output=True)
-    config = [f"password_file {passwords}", f"acl_file {ACL}"]
-    with MosquittoBroker(anonymous=False, extra_config=config) as broker:
+def secured_broker():
+    """A throwaway Mosquitto on the production configuration, with a password for every user."""
+    with ProductionBroker(dict.fromkeys(USERS, PASSWORD), loopback_only=False) as broker:
         yield broker
 
 
 class Client:
-    """A connected client that records what it receives."""
+    """A connected client that records what it receives, and whether the broker dropped it.
 
-    def __init__(self, broker, user: str | None, password: str = PASSWORD) -> None:
+    ``persistent``: MQTT 5 without a clean start and with a session that outlives the connection,
+    as the ingest worker connects; otherwise MQTT 3.1.1 with a clean session, as most devices.
+    """
+
+    def __init__(
+        self, broker, user: str | None, password: str = PASSWORD, *, client_id: str = "",
+        persistent: bool = False, port: int | None = None, tls: bool = False,
+    ) -> None:  # fmt: skip
         self.received: queue.Queue = queue.Queue()
         self.connected: queue.Queue = queue.Queue()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2)
+        self.dropped = self.closing = False
+        protocol = mqtt.MQTTv5 if persistent else mqtt.MQTTv311
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol)
         if user:
             self.client.username_pw_set(user, password)
-        self.client.on_connect = lambda _c, _u, _f, reason, _p: self.connected.put(reason)
+        if tls:
+            self.client.tls_set(ca_certs=str(broker.certificate))
+        self.client.on_connect = lambda _c, _u, flags, reason, _p: self.connected.put((flags, reason))
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_message = lambda _c, _u, message: self.received.put((message.topic, message.payload))
-        self.client.connect(broker.host, broker.port)
+        options = {}
+        if persistent:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = 3600
+            options = {"clean_start": False, "properties": properties}
+        self.client.connect(broker.host, port or broker.port, **options)
         self.client.loop_start()
-        self.reason = self.connected.get(timeout=DEADLINE)
+        self.flags, self.reason = self.connected.get(timeout=DEADLINE)
+
+    def _on_disconnect(self, _client, _userdata, _flags, _reason, _properties) -> None:
+        if not self.closing:
+            self.dropped = True
 
     def subscribe(self, topic: str) -> int:
         """Subscribe and wait for the broker's answer: the granted QoS (128 when refused)."""
@@ -57,6 +78,7 @@ class Client:
         self.client.publish(topic, payload, qos=1).wait_for_publish(DEADLINE)
 
     def close(self) -> None:
+        self.closing = True
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -65,8 +87,8 @@ class Client:
 def connect(secured_broker):
     clients = []
 
-    def make(user: str | None, password: str = PASSWORD) -> Client:
-        client = Client(secured_broker, user, password)
+    def make(user: str | None, password: str = PASSWORD, **options) -> Client:
+        client = Client(secured_broker, user, password, **options)
         clients.append(client)
         return client
 
@@ -141,3 +163,66 @@ def test_unknown_or_wrong_credentials_are_refused(secured_broker, user, password
         assert client.reason.is_failure
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("account", INGEST)
+def test_every_ingest_account_may_subscribe_as_the_worker_does(connect, account):
+    from sensors.topics import subscriptions
+
+    worker = connect(account)
+    for topic_filter, qos in subscriptions("onexp", "onexp-ingest"):
+        assert worker.subscribe(topic_filter) == qos, topic_filter
+
+
+def round_trip(client: Client) -> None:
+    """Publish on a topic the client reads and wait for it to come back: the connection works."""
+    client.publish("onexp/la-coque/showroom/state", "round trip")
+    assert client.received.get(timeout=DEADLINE) == ("onexp/la-coque/showroom/state", b"round trip")
+
+
+@pytest.mark.parametrize("listener", ["plain", "tls"])
+def test_a_device_using_an_ingest_workers_client_id_does_not_knock_the_worker_off(connect, secured_broker, listener):
+    worker = connect("onexp-ingest-1", client_id=WORKER_ID, persistent=True)
+    worker.subscribe("onexp/+/+/state")
+    port = secured_broker.tls_port if listener == "tls" else secured_broker.port
+    device = connect("pc-2", client_id=WORKER_ID, port=port, tls=listener == "tls")
+    assert not device.reason.is_failure  # let in, under its own account's id
+    round_trip(worker)  # after the device's CONNACK: had it taken the id, the broker had closed us first
+    assert not worker.dropped
+
+
+def test_a_clean_start_with_an_ingest_workers_client_id_leaves_its_queued_readings(connect):
+    worker = connect("onexp-ingest-1", client_id=WORKER_ID, persistent=True)
+    assert worker.subscribe("onexp/+/+/+/occupancy") == 1
+    worker.close()  # away: the broker queues its QoS 1 readings in its session
+    connect("pc-1").publish("onexp/la-coque/showroom/pc-1/occupancy", "queued while away")
+    thief = connect("pc-2", client_id=WORKER_ID)  # MQTT 3.1.1, clean session: would wipe that session
+    thief.close()
+    back = connect("onexp-ingest-1", client_id=WORKER_ID, persistent=True)
+    assert back.flags.session_present
+    assert back.received.get(timeout=DEADLINE) == ("onexp/la-coque/showroom/pc-1/occupancy", b"queued while away")
+
+
+def refuses_tcp(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=DEADLINE).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_plain_mqtt_answers_on_the_brokers_own_host_only(secured_broker):
+    # 127.0.0.2 is this host too, but not the address the plain listener is bound to: as a
+    # neighbour on the network would, it finds nothing there, while the TLS listener answers.
+    assert not refuses_tcp("127.0.0.1", secured_broker.port)
+    assert refuses_tcp("127.0.0.2", secured_broker.port)
+    assert not refuses_tcp("127.0.0.2", secured_broker.tls_port)
+
+
+def test_devices_connect_over_tls_with_their_password(secured_broker):
+    device = Client(secured_broker, "pc-1", port=secured_broker.tls_port, tls=True)
+    try:
+        assert not device.reason.is_failure
+        assert isinstance(device.client.socket(), ssl.SSLSocket)
+    finally:
+        device.close()
