@@ -10,6 +10,7 @@ from booking.api import (
     availability,
     bookings,
     checkin,
+    limits,
     occupancy,
     problems,
     sensors,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.register(app)  # after the Api, so ours replace flask-smorest's JSON errors
+    app.before_request(limits.refuse_deep_json)  # before anything parses a body
     storable.init_app(app)
     _serve_swagger_assets(app)
 

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.fields import Day
 from booking.auth import require_user
 from booking.services import utilization
 
@@ -17,8 +18,8 @@ blp = Blueprint("utilization", __name__, url_prefix="/api/v1", description="Book
 
 
 class UtilizationArgs(Schema):
-    start = fields.Date(required=True, metadata={"description": "first local day, e.g. 2026-11-23"})
-    end = fields.Date(required=True, metadata={"description": "last local day, included"})
+    start = Day(required=True, metadata={"description": "first local day, e.g. 2026-11-23"})
+    end = Day(required=True, metadata={"description": "last local day, included"})
     group = fields.String(load_default="space", validate=validate.OneOf(utilization.GROUPS))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 

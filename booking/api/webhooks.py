@@ -14,7 +14,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from booking.api.fields import AwareDateTime
 from booking.auth import require_user
 from booking.services import webhooks
 
@@ -38,7 +37,7 @@ class WebhookSchema(Schema):
     events = fields.List(fields.String())
     description = fields.String()
     scope = fields.Function(lambda w: w.organisation.slug if w.organisation else "venue")
-    created_at = AwareDateTime()
+    created_at = fields.DateTime()
 
 
 class WebhookCreated(WebhookSchema):
@@ -51,10 +50,10 @@ class DeliverySchema(Schema):
     type = fields.Function(lambda d: d.event.kind)
     status = fields.String()
     attempts = fields.Integer()
-    next_attempt_at = AwareDateTime()
+    next_attempt_at = fields.DateTime()
     last_status_code = fields.Integer(allow_none=True)
     last_error = fields.String()
-    delivered_at = AwareDateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
 
 
 @blp.route("")

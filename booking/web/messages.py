@@ -43,6 +43,10 @@ MESSAGES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
         re.compile(r"the booking is longer than (\d+) minutes"),
         lambda m: _("This space is booked for %(minutes)s minutes at most.", minutes=m.group(1)),
     ),
+    (
+        re.compile(r"the window is longer than the longest booking a space allows \((\d+) minutes\)"),
+        lambda m: _("No space is booked for more than %(minutes)s minutes: search a shorter time.", minutes=m.group(1)),
+    ),
     (re.compile(r"the space is closed on (\S+)"), lambda m: _("The space is closed that day.")),
     (
         re.compile(r"outside opening hours: (.+)"),

@@ -60,6 +60,8 @@ def test_search_leaves_out_taken_and_too_small_spaces(client, company_in, rival,
         ({"end": "08:00"}, "end", "La fin doit être après le début."),  # end before start
         ({"attendees": "0"}, "attendees", "Entre 1 et 2000 personnes."),  # nobody
         ({"date": ""}, "date", "Veuillez remplir ce champ."),  # no day
+        # longer than any space of the site can be booked (the showroom: 12 hours)
+        ({"start": "07:00", "end": "20:00"}, "end", "Aucun espace ne se réserve pour plus de 720 minutes"),
     ],
 )
 def test_search_rejects_bad_input_next_to_the_field_in_french(client, company_in, monday, args, field, message):
