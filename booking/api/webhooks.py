@@ -23,7 +23,8 @@ blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description
 class WebhookIn(Schema):
     url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
     events = fields.List(
-        fields.String(validate=validate.Length(min=1, max=60)),
+        # the service checks them (services/webhooks.py); the document lists them
+        fields.String(validate=validate.Length(min=1, max=60), metadata={"enum": list(webhooks.EVENT_PATTERNS)}),
         load_default=lambda: ["booking.*", "alert.*", "waitlist.*"],
         validate=validate.Length(min=1, max=20),
         metadata={"description": "event kinds, with wildcards: booking.*, booking.cancel, alert.raised..."},

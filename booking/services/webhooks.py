@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import requests
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
@@ -34,11 +33,20 @@ from booking import egress, metrics
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.models import DeliveryStatus, OutboxEvent, User, WebhookDelivery, WebhookEndpoint
-from booking.rules import Problem
+from booking.rules import TRANSITIONS, Problem
 
 log = logging.getLogger(__name__)
 
-EVENT_PATTERNS = ("booking.*", "alert.*", "waitlist.*", "*")
+# Every kind of event the outbox carries: booking.<action> for each audit row of a booking
+# (services/outbox.py), alert.<what> (services/alerts.py), waitlist.offered (services/waitlist.py).
+EVENT_KINDS = (
+    *(f"booking.{action}" for action in ("create", "reschedule", "check_in", *TRANSITIONS)),
+    "alert.raised", "alert.acknowledged", "alert.resolved",
+    "waitlist.offered",
+)  # fmt: skip
+FAMILIES = tuple(dict.fromkeys(kind.partition(".")[0] for kind in EVENT_KINDS))
+# What an endpoint may subscribe to: everything, a family, or one kind
+EVENT_PATTERNS = ("*", *(f"{family}.*" for family in FAMILIES), *EVENT_KINDS)
 MAX_BACKOFF = timedelta(hours=6)
 USER_AGENT = "OneXperience-Webhooks/1"
 
@@ -62,8 +70,9 @@ def register(actor: User, url: str, events: list[str], *, description: str = "")
     if reason:
         problems.append(Problem("url", reason))
     for i, pattern in enumerate(events):
-        if not any(fnmatch.fnmatchcase(pattern, p) or pattern == p for p in EVENT_PATTERNS):
-            hint = "use booking.*, alert.*, waitlist.* or a kind such as booking.cancel"
+        if pattern not in EVENT_PATTERNS:
+            kinds = ", ".join(EVENT_KINDS)
+            hint = f"{pattern!r} is not an event kind: use *, booking.*, alert.*, waitlist.* or one of {kinds}"
             problems.append(Problem(f"events[{i}]", hint))
     if problems:
         raise Invalid(problems)
@@ -215,25 +224,21 @@ class Outcome:
 
 
 def post(attempt: Attempt, *, timeout: float, allow_private: bool, allowed_hosts: list[str]) -> Outcome:
-    """One HTTP attempt, isolated: it never raises and never waits longer than ``timeout``."""
-    reason = egress.refusal(attempt.url, allow_private=allow_private, allowed_hosts=allowed_hosts)
-    if reason:  # checked again at send time: DNS may have changed since registration
-        return Outcome(False, error=f"refused: {reason}", final=True)
+    """One HTTP attempt, isolated: it never raises and never waits longer than ``timeout`` per address."""
+    try:  # checked again at send time: DNS may have changed since registration
+        target = egress.target(attempt.url, allow_private=allow_private, allowed_hosts=allowed_hosts)
+    except egress.Refused as refused:
+        return Outcome(False, error=f"refused: {refused}", final=True)
     try:
-        response = requests.post(
-            attempt.url, data=attempt.body, headers=attempt.headers, timeout=(timeout, timeout), allow_redirects=False
-        )
-        response.close()
-    except requests.Timeout:
-        return Outcome(False, error=f"no answer within {timeout:g} s")
-    except requests.RequestException as exc:
-        return Outcome(False, error=f"{exc.__class__.__name__}: {str(exc)[:300]}")
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code)
-    if 300 <= response.status_code < 400:
-        where = response.headers.get("Location", "?")
-        return Outcome(False, response.status_code, f"redirect to {where} not followed", final=True)
-    return Outcome(False, response.status_code, f"HTTP {response.status_code}")
+        # to the address just checked: resolving the name again could reach another one
+        answer = egress.post(target, attempt.body, attempt.headers, timeout=timeout)
+    except egress.Unreachable as exc:
+        return Outcome(False, error=str(exc))
+    if 200 <= answer.status < 300:
+        return Outcome(True, answer.status)
+    if 300 <= answer.status < 400:
+        return Outcome(False, answer.status, f"redirect to {answer.location or '?'} not followed", final=True)
+    return Outcome(False, answer.status, f"HTTP {answer.status}")
 
 
 def _claim(now: datetime, batch: int, base_seconds: int) -> list[Attempt]:

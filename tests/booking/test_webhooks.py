@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from clock import paris
+from receivers import Receiver
 from sqlalchemy import select
 
 from booking import jobs
@@ -16,53 +15,6 @@ from booking.extensions import db
 from booking.models import DeliveryStatus, OutboxEvent, WebhookDelivery
 from booking.services import bookings, webhooks
 from booking.services.bookings import BookingRequest
-
-
-class Receiver:
-    """A local HTTP server that records what it receives; the path chooses how it answers."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.release_slow = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if self.path == "/slow":
-                    receiver.release_slow.wait(10)
-                if self.path == "/fail":
-                    self.send_response(500)
-                elif self.path == "/redirect":
-                    self.send_response(302)
-                    self.send_header("Location", "/ok")
-                else:
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}{path}"
-
-    def to(self, path: str) -> list[dict]:
-        with self.lock:
-            return [r for r in self.requests if r["path"] == path]
-
-    def close(self):
-        self.release_slow.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -96,7 +48,7 @@ def test_private_address_is_refused_unless_the_operator_allows_it(app, client, a
     response = client.post("/api/v1/webhooks", json={"url": url}, headers=auth(customer))
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "url"
-    assert "private or reserved" in response.json["errors"][0]["message"]
+    assert "not allowed" in response.json["errors"][0]["message"]
     app.config["WEBHOOK_ALLOW_PRIVATE"] = True
     response = client.post("/api/v1/webhooks", json={"url": url}, headers=auth(customer))
     assert response.status_code == 201
