@@ -53,7 +53,7 @@ def warn_if_uncompiled(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from booking.web import alerts, attendance, calendar, devices, feeds, formatting, login, nav, portal, usage
+    from booking.web import alerts, attendance, calendar, devices, feeds, formatting, headers, login, nav, portal, usage
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
         if request.method not in SAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES):
             csrf.protect()
 
+    headers.init_app(app)
     formatting.register(app)
     nav.register(app)
     for blueprint in (

@@ -57,6 +57,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+CSP_REFUSAL = "Content Security Policy"  # in every message Chromium logs for a refused script, style or frame
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
@@ -72,8 +73,13 @@ def chromium():
 
 @pytest.fixture
 def browse(chromium, live_server):
-    """``browse(width=1280)`` -> a new French-speaking page on the live server, closed after the test."""
+    """``browse(width=1280)`` -> a new French-speaking page on the live server, closed after the test.
+
+    Whatever the pages' Content-Security-Policy refused during the test fails it: a script or
+    style the policy blocks is a page that silently stopped working.
+    """
     contexts = []
+    refused = []
 
     def open_page(width: int = 1280, height: int = 900):
         context = chromium.new_context(
@@ -81,11 +87,14 @@ def browse(chromium, live_server):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture
