@@ -289,19 +289,17 @@ def expand_rrule(
         return [], [Problem("rrule", f"the series has more than {max_occurrences} occurrences")]
     if not locals_:
         return [], [Problem("rrule", "the series has no occurrence")]
-    local_length = end.astimezone(tz).replace(tzinfo=None) - local_start
+    # RFC 5545 §3.8.5.3: every occurrence lasts exactly as long as the first, in real time,
+    # so a series across a DST change neither loses nor gains the hour the clocks move.
+    length = end - start
     occurrences = []
     for local in locals_:
         local = local.astimezone(tz).replace(tzinfo=None) if local.tzinfo else local
         # A wall-clock time inside a DST gap takes the offset from before the gap, which
         # moves it forward by the gap's length: RFC 5545's rule for nonexistent times.
-        occurrences.append(
-            Occurrence(
-                start=local.replace(tzinfo=tz).astimezone(UTC),
-                end=(local + local_length).replace(tzinfo=tz).astimezone(UTC),
-                local_date=local.date(),
-            )
-        )
+        # One that occurs twice (autumn) is its first occurrence (fold=0), as RFC 5545 says.
+        first = local.replace(tzinfo=tz).astimezone(UTC)
+        occurrences.append(Occurrence(start=first, end=first + length, local_date=local.date()))
     return occurrences, []
 
 
