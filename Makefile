@@ -37,8 +37,13 @@ run: install system-packages
 	@bash scripts/run.sh
 
 test: install system-packages
-	bash scripts/ensure-system-packages.sh --browser
+	bash scripts/ensure-system-packages.sh --browser --node
+	$(MAKE) --no-print-directory tests/js/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The .ics readers the calendar tests run with node (Mozilla's ical.js), exactly as locked.
+tests/js/node_modules/.package-lock.json: tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
 
 prod-local: install system-packages
 	@bash scripts/prod-local.sh $(PROD_LOCAL_ARGS)
@@ -50,4 +55,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache test-output bench/out
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache test-output bench/out tests/js/node_modules

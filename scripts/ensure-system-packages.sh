@@ -2,21 +2,24 @@
 # Make sure the system programs the test suite starts by itself are installed:
 # PostgreSQL server binaries (initdb/pg_ctl/postgres, plus btree_gist which
 # Debian 12 ships in the server package), mosquitto, openssl (the self-signed
-# certificates of make prod-local), and with --browser chromium.
+# certificates of make prod-local), with --browser chromium, and with --node
+# Node.js and npm (the calendar tests read .ics files with Mozilla's ical.js).
 #
 # Idempotent and quick when everything is present: no apt call at all then.
 # When something is missing it runs `apt-get update` once and installs only
 # what is missing. Exits non-zero with a clear message when it cannot install
 # (not root and no sudo, no apt-get, apt failure).
 #
-# Usage: scripts/ensure-system-packages.sh [--browser]
+# Usage: scripts/ensure-system-packages.sh [--browser] [--node]
 set -euo pipefail
 
 want_browser=0
+want_node=0
 for arg in "$@"; do
     case "$arg" in
         --browser) want_browser=1 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --node) want_node=1 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "ensure-system-packages: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -49,12 +52,19 @@ have_chromium() {
     command -v chromium >/dev/null || command -v chromium-browser >/dev/null
 }
 
+have_node() {
+    command -v node >/dev/null && command -v npm >/dev/null
+}
+
 missing=()
 have_postgres_server || missing+=(postgresql)
 have_mosquitto || missing+=(mosquitto)
 have_openssl || missing+=(openssl)
 if [ "$want_browser" = 1 ]; then
     have_chromium || missing+=(chromium)
+fi
+if [ "$want_node" = 1 ]; then
+    have_node || missing+=(nodejs npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -98,5 +108,8 @@ have_mosquitto || fail "mosquitto installed but the mosquitto binary is still no
 have_openssl || fail "openssl installed but the openssl binary is still not found"
 if [ "$want_browser" = 1 ]; then
     have_chromium || fail "chromium installed but the chromium binary is still not found"
+fi
+if [ "$want_node" = 1 ]; then
+    have_node || fail "nodejs and npm installed but node or npm is still not found"
 fi
 echo "ensure-system-packages: done" >&2

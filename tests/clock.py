@@ -26,3 +26,18 @@ def last_sunday(year: int, month: int) -> date:
     """The last Sunday of a month: the DST change days in Europe are the ones of March and October."""
     day = date(year, month + 1, 1) - timedelta(days=1)
     return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def next_dst_sunday(month: int) -> date:
+    """The next last Sunday of March (clocks forward) or October (clocks back), at least two days away."""
+    today = datetime.now(PARIS).date()
+    day = last_sunday(today.year, month)
+    return day if day > today + timedelta(days=1) else last_sunday(today.year + 1, month)
+
+
+def next_in_month(month: int, weekday: int) -> date:
+    """The first given weekday (0 = Monday) of the next ``month`` that is still ahead."""
+    today = datetime.now(PARIS).date()
+    year = today.year if date(today.year, month, 1) > today + timedelta(days=1) else today.year + 1
+    day = date(year, month, 1)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)

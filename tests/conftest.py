@@ -75,9 +75,15 @@ def _wipe() -> None:
 
 
 @pytest.fixture
-def app(database_url):
+def app_settings() -> dict:
+    """Settings a test folder's conftest adds to the app's (its own sites file, say)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_settings):
     """The app on a clean, seeded database."""
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", **app_settings})
     with app.app_context():
         _wipe()
         from booking.services import catalog

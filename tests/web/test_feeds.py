@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
-from clock import PARIS, last_sunday, paris
+from clock import next_dst_sunday, paris
 from icalendar import Calendar
+from icskit import rfc5545_problems
 
+from booking.extensions import db
 from booking.services import accounts, bookings, feeds
 
 
@@ -124,12 +126,6 @@ def test_only_the_tokens_hash_is_stored(customer, feed_url):
     assert token not in record.token_hash
 
 
-def next_dst_sunday(month: int) -> date:
-    today = datetime.now(PARIS).date()
-    day = last_sunday(today.year, month)
-    return day if day > today + timedelta(days=1) else last_sunday(today.year + 1, month)
-
-
 @pytest.mark.parametrize(
     "month, utc_hour",
     [
@@ -174,3 +170,63 @@ def test_the_feeds_page_shows_a_new_address_once_and_revokes_it(client, sign_in,
     record = feeds.list_feeds(customer)[0]
     post_form("/feeds", f"/feeds/{record.id}/revoke")
     assert feeds.list_feeds(customer) == []
+
+
+# --- files no calendar can misread -------------------------------------------------------------
+
+HOSTILE = "Kick-off\r\nX-INJECTED:1\rsuite\x07, virgule; point-virgule \\ fin"
+
+
+def test_rows_with_control_characters_still_export_as_clean_text(client, sign_in, customer, make_booking, feed_url):
+    booking = make_booking(customer, title="Kick-off")
+    # as rows written before titles and notes were checked may hold them
+    booking.title, booking.notes = HOSTILE, "ligne 1\r\nligne 2\rligne 3\x00"
+    db.session.commit()
+    sign_in(customer)
+    for response in (client.get(feed_url(customer)), client.get(f"/bookings/{booking.id}.ics")):
+        assert rfc5545_problems(parse(response).to_ical()) == [] == rfc5545_problems(response.data)
+        (event,) = events(parse(response)).values()
+        assert str(event["SUMMARY"]) == "Kick-off X-INJECTED:1 suite, virgule; point-virgule \\ fin"
+        assert "X-INJECTED" not in event
+        assert "ligne 1\nligne 2\nligne 3" in str(event["DESCRIPTION"])
+
+
+def test_the_calendar_name_is_escaped_as_text(client, make_org, make_user, make_booking, feed_url):
+    make_org("virgule", name="Dupont, Durand; et fils")
+    owner = make_user("customer", org="virgule")
+    make_booking(owner)
+    response = client.get(feed_url(owner))
+    assert b"X-WR-CALNAME:Dupont\\, Durand\\; et fils\r\n" in response.data
+
+
+def test_a_feed_passes_the_strict_rfc5545_check_and_its_sequence_rises_on_each_change(
+    client, customer, make_booking, feed_url, monday
+):
+    booking = make_booking(customer, title="Réunion de lancement avec l’équipe de Marseille " * 4)
+    url = feed_url(customer)
+    seen = []
+    for change in (
+        None,
+        lambda: bookings.reschedule(customer, booking.id, {"end": paris(monday, 13)}, version=booking.version),
+        lambda: bookings.reschedule(customer, booking.id, {"title": "Bilan"}, version=booking.version),
+        lambda: bookings.transition(customer, booking.id, "cancel"),
+    ):
+        if change:
+            change()
+        response = client.get(url)
+        assert rfc5545_problems(response.data) == []
+        seen.append(int(events(parse(response))[f"booking-{booking.id}@onexperience"]["SEQUENCE"]))
+    assert seen == sorted(set(seen)), f"SEQUENCE must rise on every change: {seen}"
+
+
+def test_the_strict_check_refuses_what_calendars_misread():
+    bad = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\nPRODID:x\r\nBEGIN:VEVENT\r\nSUMMARY:"
+        + "é".encode() * 40
+        + b"\r\nDTSTART;TZID=Mars/Olympus:20270101T100000\r\nEND:VEVENT\r\nEND:VCALENDAR"
+    )
+    problems = " | ".join(rfc5545_problems(bad))
+    for words in ("does not end with CRLF", "bare CR or LF", "more than 75", "without DTSTAMP, UID", "Mars/Olympus"):
+        assert words in problems
+    folded_mid_character = b"BEGIN:VCALENDAR\r\nX-A:" + "é".encode()[:1] + b"\r\n " + "é".encode()[1:] + b"\r\n"
+    assert "inside a UTF-8 character" in " | ".join(rfc5545_problems(folded_mid_character))
