@@ -180,7 +180,7 @@ HOSTILE = "Kick-off\r\nX-INJECTED:1\rsuite\x07, virgule; point-virgule \\ fin"
 def test_rows_with_control_characters_still_export_as_clean_text(client, sign_in, customer, make_booking, feed_url):
     booking = make_booking(customer, title="Kick-off")
     # as rows written before titles and notes were checked may hold them
-    booking.title, booking.notes = HOSTILE, "ligne 1\r\nligne 2\rligne 3\x00"
+    booking.title, booking.notes = HOSTILE, "ligne 1\r\nligne 2\rligne 3\x1b"  # PostgreSQL text refuses NUL itself
     db.session.commit()
     sign_in(customer)
     for response in (client.get(feed_url(customer)), client.get(f"/bookings/{booking.id}.ics")):
