@@ -42,15 +42,16 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
 
 def register_observability(app: Flask) -> None:
     """Logs with a request id, then metrics: first, so every later hook runs inside them."""
-    from booking import logs, metrics
+    from booking.infra import logs, metrics
 
     logs.init_app(app)
     metrics.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
-    from booking import caching, dbtypes, models  # noqa: F401  (models: so metadata knows every table)
+    from booking import models  # noqa: F401  (so metadata knows every table)
     from booking.extensions import db, migrate
+    from booking.infra import caching, dbtypes
     from booking.services import outbox
 
     db.init_app(app)

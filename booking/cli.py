@@ -85,7 +85,7 @@ def scheduler() -> None:
     import signal
     import threading
 
-    from booking import metrics
+    from booking.infra import metrics
     from booking.jobs import SchedulerRunner
 
     metrics.serve_for_role(current_app)

@@ -1,7 +1,7 @@
 """The scheduler's jobs and the runner that makes sure exactly one scheduler acts.
 
 ``onexp scheduler`` runs ``SchedulerRunner`` in its own process; a second one waits on
-the database lock (see ``booking.leadership``) and takes over when the first dies.
+the database lock (see ``booking.infra.leadership``) and takes over when the first dies.
 ``onexp serve`` runs the same runner in a thread (``start_in_process``). Every job is
 idempotent: running it twice, or late, does no harm; misfires are coalesced into one run.
 """
@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask, current_app
 
-from booking import metrics
 from booking.extensions import db
-from booking.leadership import Leadership, leadership_for
+from booking.infra import metrics
+from booking.infra.leadership import Leadership, leadership_for
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,9 @@ def rollup_utilization(now: datetime) -> dict:
 
 def sensor_view():
     """What the sensors say, as the check-in and release decisions need it."""
-    from booking.services import checkin, occupancy
+    from booking.services import checkin, readings
 
-    return checkin.SensorView(health=occupancy.space_sensor_health, presence=occupancy.presence_between)
+    return checkin.SensorView(health=readings.space_sensor_health, presence=readings.presence_between)
 
 
 def check_in_by_presence(now: datetime) -> dict:

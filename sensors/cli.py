@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def ingest(client_id: str | None, shared_group: str | None) -> None:
     """Run the ingest worker: MQTT readings into the database, door states out."""
-    from booking import metrics
+    from booking.infra import metrics
     from sensors.ingest import IngestWorker
 
     metrics.serve_for_role(current_app)

@@ -2,7 +2,7 @@
 
 paho runs `on_message` on its network thread, which must stay quick (a slow one stalls keep-alives
 and the broker drops us), so it only enqueues. A writer thread drains the queue in batches, decodes,
-stores each batch in one transaction through `booking.services.occupancy.record_readings`, and only
+stores each batch in one transaction through `booking.services.readings.record_readings`, and only
 then acknowledges the batch's QoS 1 messages (`manual_ack`). A worker killed before a commit has
 acknowledged nothing of it: with a persistent session the broker delivers those messages again, and
 (sensor, observed_at) deduplication absorbs what was already stored.
@@ -24,9 +24,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from booking import metrics
-from booking.dbtypes import read_only
-from booking.services import occupancy, sensors
+from booking.infra import metrics
+from booking.infra.dbtypes import read_only
+from booking.services import readings, sensors
 from booking.services.sensors import SensorRoute
 from sensors.payloads import PayloadRejected, decode, parse_status
 from sensors.state import DoorStatePublisher
@@ -351,7 +351,7 @@ class IngestWorker:
         self.settled_at = time.monotonic()
         try:
             with self.app.app_context():
-                changed = occupancy.settle_spaces(spaces, datetime.now(UTC))
+                changed = readings.settle_spaces(spaces, datetime.now(UTC))
         except Exception:  # the database may be away: they are settled with the next round
             log.exception("could not settle the state of %d spaces", len(spaces))
             self.unsettled |= spaces
@@ -382,7 +382,7 @@ class IngestWorker:
                 self._follow_registry()
                 batch, deferred = self._batch(messages)
                 with self.app.app_context():
-                    recorded = occupancy.record_readings(batch, datetime.now(UTC), settle=False)
+                    recorded = readings.record_readings(batch, datetime.now(UTC), settle=False)
                 break
             except Exception:
                 if self.aborted:
@@ -407,9 +407,9 @@ class IngestWorker:
             log.warning("slow batch: %d messages took %.2f s", len(messages), took)
         self.unsettled |= recorded.touched
 
-    def _batch(self, messages: list[Message]) -> tuple[occupancy.Batch, list[Message]]:
+    def _batch(self, messages: list[Message]) -> tuple[readings.Batch, list[Message]]:
         """The batch to record, and the messages to hold back until the registry is reloaded."""
-        batch = occupancy.Batch()
+        batch = readings.Batch()
         deferred: list[Message] = []
         for message in messages:
             try:
@@ -436,11 +436,11 @@ class IngestWorker:
             try:
                 if ref.channel == "status":
                     online = parse_status(message.payload)
-                    batch.statuses.append(occupancy.StatusReport(route.id, online, received_at))
+                    batch.statuses.append(readings.StatusReport(route.id, online, received_at))
                 else:
                     reading = decode(message.payload, route.format, received_at=received_at)
                     batch.readings.append(
-                        occupancy.SensorReading(
+                        readings.SensorReading(
                             route.id,
                             reading.observed_at,
                             received_at,
@@ -458,7 +458,7 @@ class IngestWorker:
                 self._reject(batch, route.slug, "malformed", f"{type(error).__name__}: {error}")
         return batch, deferred
 
-    def _reject(self, batch: occupancy.Batch, device: str, reason: str, detail: str) -> None:
+    def _reject(self, batch: readings.Batch, device: str, reason: str, detail: str) -> None:
         batch.rejections[(device, reason)] += 1
         batch.details[(device, reason)] = detail
         self.stats["rejected"] += 1

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import paho.mqtt.client as mqtt
 from flask import Flask
 
-from booking.dbtypes import read_only
+from booking.infra.dbtypes import read_only
 from booking.services import doors
 from sensors.topics import QOS, state_topic
 

@@ -11,7 +11,7 @@ from booking.api import (
     bookings,
     checkin,
     limits,
-    occupancy,
+    live,
     problems,
     sensors,
     sites,
@@ -24,7 +24,7 @@ from booking.extensions import api
 from booking.openapi import RowIdConverter
 
 BLUEPRINTS = (
-    sites.blp, availability.blp, bookings.blp, accounts.blp, occupancy.blp, sensors.blp,
+    sites.blp, availability.blp, bookings.blp, accounts.blp, live.blp, sensors.blp,
     checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp,
 )  # fmt: skip
 

@@ -8,8 +8,8 @@ from flask import Flask, Response, current_app, json
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from booking import metrics
 from booking.errors import Conflict, DomainError
+from booking.infra import metrics
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from booking import dbtypes
-from booking import occupancy as rules
+from booking import presence
 from booking.api.fields import SiteTime
 from booking.auth import require_staff
+from booking.infra import dbtypes
 from booking.services import sensors
 
 blp = Blueprint("sensors", __name__, url_prefix="/api/v1/sensors", description="Occupancy sensors (staff)")
@@ -21,8 +21,8 @@ class SensorIn(Schema):
     sensor = fields.String(required=True, metadata={"description": "its id: the <sensor> level of its topics"})
     site = fields.String(required=True)
     space = fields.String(required=True)
-    kind = fields.String(load_default=rules.COUNTER, validate=validate.OneOf(rules.KINDS))
-    format = fields.String(load_default="native", validate=validate.OneOf(rules.FORMATS))
+    kind = fields.String(load_default=presence.COUNTER, validate=validate.OneOf(presence.KINDS))
+    format = fields.String(load_default="native", validate=validate.OneOf(presence.FORMATS))
     topic = fields.String(
         load_default=None,
         allow_none=True,
@@ -34,8 +34,8 @@ class SensorIn(Schema):
 class SensorPatch(Schema):
     site = fields.String()
     space = fields.String()
-    kind = fields.String(validate=validate.OneOf(rules.KINDS))
-    format = fields.String(validate=validate.OneOf(rules.FORMATS))
+    kind = fields.String(validate=validate.OneOf(presence.KINDS))
+    format = fields.String(validate=validate.OneOf(presence.FORMATS))
     topic = fields.String(allow_none=True)
     interval_seconds = fields.Integer()
 

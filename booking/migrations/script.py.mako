@@ -7,7 +7,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
+import booking.infra.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

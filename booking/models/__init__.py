@@ -5,8 +5,8 @@ from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertSt
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
 from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure
-from booking.models.occupancy import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.scheduling import SchedulerLease, UtilizationDay
+from booking.models.sensors import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.sites import Closure, Site, Space
 from booking.models.waitlist import WaitlistEntry, WaitStatus
 from booking.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint

@@ -10,8 +10,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.dbtypes import UTCDateTime
 from booking.extensions import db
+from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import Organisation, User, utcnow
 from booking.models.sites import Space
 

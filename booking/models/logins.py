@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from booking.dbtypes import UTCDateTime
 from booking.extensions import db
+from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import utcnow
 
 

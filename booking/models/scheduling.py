@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from booking.dbtypes import UTCDateTime
 from booking.extensions import db
+from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import utcnow
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.dbtypes import UTCDateTime
 from booking.extensions import db
+from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import Organisation, User, utcnow
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from booking import caching, dbtypes
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
 from booking.extensions import db
+from booking.infra import caching, dbtypes
 from booking.models import ApiToken, Organisation, Role, User
 from booking.rules import Problem
 

@@ -205,9 +205,9 @@ def _around(space: Space, now: datetime) -> tuple[Booking | None, Booking | None
 
 def watch_space(space: Space, now: datetime) -> dict[str, int]:
     """Raise what holds in one space now, resolve what stopped holding; the caller commits."""
-    from booking.services import occupancy
+    from booking.services import readings
 
-    live = occupancy.live_occupancy(space, now)
+    live = readings.live_occupancy(space, now)
     current, previous, following = _around(space, now)
     calls = daylife.occupancy_alerts(
         now=now, sensor_health=live["health"], count=live["count"], present=bool(live["present"]),

@@ -19,9 +19,10 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from booking import dbtypes, rules
+from booking import rules
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
+from booking.infra import dbtypes
 from booking.models import (
     ACTIVE_STATUSES,
     Booking,

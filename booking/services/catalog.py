@@ -10,9 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from booking import caching, rules
+from booking import rules
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
+from booking.infra import caching
 from booking.models import Closure, Site, Space
 from booking.rules import Problem
 
@@ -33,7 +34,7 @@ def get_space(site_slug: str, space_slug: str, *, as_field: bool = False) -> Spa
         query = select(Space).join(Space.site).options(contains_eager(Space.site))
         return db.session.scalar(query.where(Site.slug == site_slug, Space.slug == space_slug, Space.active))
 
-    # every booking looks its space up: cached per process (see booking/caching.py)
+    # every booking looks its space up: cached per process (see booking/infra/caching.py)
     space = caching.cached("catalog", ("space", site_slug, space_slug), load, "site")
     if space is None:
         get_site(site_slug, field="site" if as_field else None)  # an unknown site is named as such

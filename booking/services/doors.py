@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, Booking, Site, Space
-from booking.services.occupancy import live_states
+from booking.services.readings import live_states
 
 LOOK_AHEAD = timedelta(days=1)  # "next booking" is today's or tomorrow's, not next year's
 

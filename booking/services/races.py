@@ -18,9 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_random
 
-from booking import dbtypes
 from booking.errors import Conflict
 from booking.extensions import db
+from booking.infra import dbtypes
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from booking import occupancy as rules
+from booking import presence
 from booking.errors import Conflict, Invalid, NotFound
 from booking.extensions import db
 from booking.models import IngestRejection, OccupancyReading, Sensor, Site, Space
@@ -54,7 +54,7 @@ def add_sensor(
     *,
     site: str,
     space: str,
-    kind: str = rules.COUNTER,
+    kind: str = presence.COUNTER,
     format: str = "native",
     topic: str | None = None,
     interval_seconds: int = 60,
@@ -113,8 +113,8 @@ def delete_sensor(slug: str) -> None:
 
 def sensor_health(sensor: Sensor, now: datetime) -> str:
     """``healthy`` / ``stale`` / ``offline`` for one registered sensor."""
-    state = rules.SensorState(sensor.slug, sensor.kind, sensor.interval_seconds, sensor.status, sensor.last_seen_at)
-    return rules.sensor_health(state, now)
+    state = presence.SensorState(sensor.slug, sensor.kind, sensor.interval_seconds, sensor.status, sensor.last_seen_at)
+    return presence.sensor_health(state, now)
 
 
 def rejections() -> list[IngestRejection]:
@@ -141,10 +141,10 @@ def routes() -> list[SensorRoute]:
 
 def _check(values: dict) -> list[Problem]:
     problems = []
-    if values["kind"] not in rules.KINDS:
-        problems.append(Problem("kind", f"one of {', '.join(rules.KINDS)}"))
-    if values["format"] not in rules.FORMATS:
-        problems.append(Problem("format", f"one of {', '.join(rules.FORMATS)}"))
+    if values["kind"] not in presence.KINDS:
+        problems.append(Problem("kind", f"one of {', '.join(presence.KINDS)}"))
+    if values["format"] not in presence.FORMATS:
+        problems.append(Problem("format", f"one of {', '.join(presence.FORMATS)}"))
     interval = values["interval_seconds"]
     if isinstance(interval, bool) or not isinstance(interval, int) or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
         problems.append(Problem("interval_seconds", f"whole seconds from {MIN_INTERVAL} to {MAX_INTERVAL}"))

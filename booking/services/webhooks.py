@@ -29,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
-from booking import egress, metrics
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
+from booking.infra import egress, metrics
 from booking.models import DeliveryStatus, OutboxEvent, User, WebhookDelivery, WebhookEndpoint
 from booking.rules import TRANSITIONS, Problem
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from flask import render_template
 
-from booking.occupancy import battery_low
-from booking.services import availability, occupancy, sensors
+from booking.presence import battery_low
+from booking.services import availability, readings, sensors
 from booking.web.guards import staff_only
 from booking.web.nav import page_blueprint
 
@@ -23,7 +23,7 @@ def index():
     uncovered = []
     for site in availability.sites():
         spaces = [space for space in site.spaces if space.active]
-        states = occupancy.live_states(spaces, now) if spaces else []
+        states = readings.live_states(spaces, now) if spaces else []
         uncovered += [
             (site, space) for space, state in zip(spaces, states, strict=True) if state["health"] == "missing"
         ]

@@ -219,7 +219,7 @@ def test_a_booking_lands_with_its_audit_row_and_its_webhook_event_whichever_way_
 
     from sqlalchemy import event
 
-    from booking import dbtypes
+    from booking.infra import dbtypes
     from booking.models import OutboxEvent
 
     sent_by_driver = []

@@ -1,6 +1,6 @@
 """The day driven by real sensor readings: check-in by presence, release, live alerts, occupied minutes.
 
-Readings go through the sensors side's own write (``occupancy.record_readings``), as the
+Readings go through the sensors side's own write (``readings.record_readings``), as the
 ingest worker stores them; the scheduler's jobs then run with the clock the test sets.
 """
 
@@ -12,9 +12,9 @@ from clock import paris
 from booking import jobs
 from booking.extensions import db
 from booking.models import Alert, Booking
-from booking.services import bookings, occupancy, sensors, utilization
+from booking.services import bookings, readings, sensors, utilization
 from booking.services.bookings import BookingRequest
-from booking.services.occupancy import Batch, SensorReading, StatusReport
+from booking.services.readings import Batch, SensorReading, StatusReport
 
 
 @pytest.fixture
@@ -44,12 +44,12 @@ def book(customer, monday):
 def read(slug: str, at, **values) -> None:
     """The space's counter reports at ``at``."""
     sensor = sensors.get_sensor(f"{slug}-counter")
-    occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, at, at, **values)]), at)
+    readings.record_readings(Batch(readings=[SensorReading(sensor.id, at, at, **values)]), at)
 
 
 def status(slug: str, at, online: bool) -> None:
     sensor = sensors.get_sensor(f"{slug}-counter")
-    occupancy.record_readings(Batch(statuses=[StatusReport(sensor.id, online, at)]), at)
+    readings.record_readings(Batch(statuses=[StatusReport(sensor.id, online, at)]), at)
 
 
 def reload(booking: Booking) -> Booking:
@@ -113,7 +113,7 @@ def test_fail_safes_with_real_sensors(room, book, monday, space, script, why):
         else:
             status("lab", paris(monday, hh, mm), value)
     if why in ("offline", "stale", "missing"):
-        assert occupancy.space_sensor_health(lab.id, paris(monday, 10, 15)) == why
+        assert readings.space_sensor_health(lab.id, paris(monday, 10, 15)) == why
     assert jobs.release_no_shows(paris(monday, 10, 15)) == {"released": []}
     assert reload(booking).status == "confirmed"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking import egress
+from booking.infra import egress
 
 
 def resolver(*addresses: str):

@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from booking import jobs
 from booking.extensions import db
+from booking.infra.leadership import Lease
 from booking.jobs import Job, SchedulerRunner
-from booking.leadership import Lease
 
 
 def wait_until(condition, timeout: float = 20.0) -> None:

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from booking import logs
+from booking.infra import logs
 
 
 @pytest.fixture

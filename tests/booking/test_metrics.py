@@ -6,7 +6,7 @@ import pytest
 from clock import iso, paris
 from prometheus_client import REGISTRY
 
-from booking import metrics
+from booking.infra import metrics
 
 
 def sample(name: str, **labels: str) -> float:

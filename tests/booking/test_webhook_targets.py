@@ -10,8 +10,8 @@ import pytest
 from clock import paris
 from receivers import Receiver, certificate_for
 
-from booking import egress
 from booking.extensions import db
+from booking.infra import egress
 from booking.models import WebhookDelivery
 from booking.services import bookings, webhooks
 from booking.services.bookings import BookingRequest

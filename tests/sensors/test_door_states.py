@@ -11,9 +11,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sensor_support import DEADLINE, unique
 
-from booking.services import bookings, doors, occupancy
+from booking.services import bookings, doors, readings
 from booking.services.bookings import BookingRequest
-from booking.services.occupancy import Batch, SensorReading
+from booking.services.readings import Batch, SensorReading
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_company_that_shares_titles_has_them_on_the_door(room, booked, now):
 
 def test_people_seen_make_the_space_occupied_booked_or_not(room, make_sensor, now):
     sensor = make_sensor(site=room.site.slug, space=room.slug, kind="presence")
-    occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, present=True)]), now)
+    readings.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, present=True)]), now)
     assert state_of(room, now)["state"] == "occupied"
 
 

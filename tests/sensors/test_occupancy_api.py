@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from booking.extensions import db
-from booking.services import occupancy
-from booking.services.occupancy import Batch, SensorReading, StatusReport
+from booking.services import readings
+from booking.services.readings import Batch, SensorReading, StatusReport
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def record(app):
     """``record(sensor, at, count=..., present=...)`` stores one reading as the worker would."""
 
     def store(sensor, at, **values):
-        return occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, at, at, **values)]), at)
+        return readings.record_readings(Batch(readings=[SensorReading(sensor.id, at, at, **values)]), at)
 
     return store
 
@@ -43,22 +43,22 @@ def test_since_is_when_presence_last_changed(client, make_sensor, record, now):
     sensor = make_sensor()
     record(sensor, now - timedelta(minutes=10), count=2)
     record(sensor, now - timedelta(minutes=5), count=5)  # still occupied: since does not move
-    entry = occupancy.live_occupancy(_space("showroom"), now)
+    entry = readings.live_occupancy(_space("showroom"), now)
     assert entry["since"] == now - timedelta(minutes=10)
     record(sensor, now, count=0)
-    assert occupancy.live_occupancy(_space("showroom"), now)["since"] == now
+    assert readings.live_occupancy(_space("showroom"), now)["since"] == now
 
 
 def test_space_sensor_health_follows_the_status_topic_and_reporting(make_sensor, record, now):
     sensor = make_sensor(interval_seconds=60)
     space_id = _space("showroom").id
-    assert occupancy.space_sensor_health(space_id, now) == "stale"  # registered, never heard
+    assert readings.space_sensor_health(space_id, now) == "stale"  # registered, never heard
     record(sensor, now, count=1)
-    assert occupancy.space_sensor_health(space_id, now) == "healthy"
-    assert occupancy.space_sensor_health(space_id, now + timedelta(minutes=4)) == "stale"
-    occupancy.record_readings(Batch(statuses=[StatusReport(sensor.id, False, now)]), now)
-    assert occupancy.space_sensor_health(space_id, now) == "offline"
-    assert occupancy.space_sensor_health(_space("plateau-tv").id, now) == "missing"
+    assert readings.space_sensor_health(space_id, now) == "healthy"
+    assert readings.space_sensor_health(space_id, now + timedelta(minutes=4)) == "stale"
+    readings.record_readings(Batch(statuses=[StatusReport(sensor.id, False, now)]), now)
+    assert readings.space_sensor_health(space_id, now) == "offline"
+    assert readings.space_sensor_health(_space("plateau-tv").id, now) == "missing"
 
 
 @pytest.mark.parametrize(
@@ -73,8 +73,8 @@ def test_presence_between_looks_at_readings_in_the_window(make_sensor, record, n
     sensor = make_sensor()
     record(sensor, now - timedelta(minutes=30), **values)
     space_id = _space("showroom").id
-    assert occupancy.presence_between(space_id, now - timedelta(hours=1), now) is expected
-    assert occupancy.presence_between(space_id, now - timedelta(minutes=20), now) is False  # outside
+    assert readings.presence_between(space_id, now - timedelta(hours=1), now) is expected
+    assert readings.presence_between(space_id, now - timedelta(minutes=20), now) is False  # outside
 
 
 def test_event_stream_sends_the_current_states_then_each_change(app, live_server, make_sensor, record, now):
@@ -170,8 +170,8 @@ def test_readings_stored_by_the_fast_path_compare_exactly_with_query_times(make_
     on_the_second = now.replace(microsecond=0)  # the time format must not drop ".000000"
     record(sensor, on_the_second, count=1)
     space_id = _space("showroom").id
-    assert occupancy.presence_between(space_id, on_the_second, on_the_second + timedelta(seconds=1)) is True
-    assert occupancy.presence_between(space_id, on_the_second - timedelta(seconds=1), on_the_second) is False
+    assert readings.presence_between(space_id, on_the_second, on_the_second + timedelta(seconds=1)) is True
+    assert readings.presence_between(space_id, on_the_second - timedelta(seconds=1), on_the_second) is False
 
 
 def test_live_occupancy_is_read_while_a_writer_holds_the_database(client, auth, staff, make_sensor, backend):

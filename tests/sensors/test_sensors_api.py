@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from booking.services import occupancy
-from booking.services.occupancy import Batch, SensorReading
+from booking.services import readings
+from booking.services.readings import Batch, SensorReading
 
 PIR = {"sensor": "pir-frioul", "site": "la-coque", "space": "salle-frioul", "kind": "presence",
        "format": "zigbee2mqtt", "topic": "frioul/motion", "interval_seconds": 300}  # fmt: skip
@@ -29,7 +29,7 @@ def test_staff_register_a_sensor_and_see_it_listed(client, staff_headers):
 
 def test_sensor_health_shows_last_seen_and_battery(client, staff_headers, make_sensor, now):
     sensor = make_sensor(interval_seconds=60)
-    occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, count=2, battery=64)]), now)
+    readings.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, count=2, battery=64)]), now)
     body = client.get(f"/api/v1/sensors/{sensor.slug}", headers=staff_headers).json
     assert (body["health"], body["battery"], body["count"]) == ("healthy", 64, 2)
     assert body["last_seen_at"].endswith(("+01:00", "+02:00"))
@@ -67,8 +67,8 @@ def test_staff_move_and_delete_a_sensor(client, staff_headers):
 
 def test_rejections_are_listed_per_sensor_and_reason(client, staff_headers, now):
     counts = Counter({("pc-9", "malformed"): 3, ("pc-9", "future"): 1})
-    occupancy.record_readings(Batch(rejections=counts), now)
-    occupancy.record_readings(Batch(rejections=Counter({("pc-9", "malformed"): 2})), now + timedelta(seconds=1))
+    readings.record_readings(Batch(rejections=counts), now)
+    readings.record_readings(Batch(rejections=Counter({("pc-9", "malformed"): 2})), now + timedelta(seconds=1))
     body = client.get("/api/v1/sensors/rejections", headers=staff_headers).json
     assert {(r["sensor"], r["reason"]): r["count"] for r in body} == {("pc-9", "future"): 1, ("pc-9", "malformed"): 5}
 

@@ -14,11 +14,11 @@ import pytest
 from sensor_support import eventually
 from sqlalchemy import select
 
-from booking.dbtypes import read_only
 from booking.extensions import db
+from booking.infra.dbtypes import read_only
 from booking.models import Sensor
-from booking.services import catalog, occupancy
-from booking.services.occupancy import Batch, SensorReading
+from booking.services import catalog, readings
+from booking.services.readings import Batch, SensorReading
 
 
 def showroom():
@@ -28,24 +28,24 @@ def showroom():
 def test_an_unsettled_write_shows_the_reading_and_leaves_the_space_state_to_settling(make_sensor, now):
     sensor = make_sensor()
     batch = Batch(readings=[SensorReading(sensor.id, now, now, count=6)])
-    recorded = occupancy.record_readings(batch, now, settle=False)
+    recorded = readings.record_readings(batch, now, settle=False)
     space = showroom()
     assert recorded.touched == {space.id}
     assert recorded.spaces == frozenset()  # nothing combined yet
     assert db.session.get(Sensor, sensor.id).count == 6  # the reading itself is there
-    assert occupancy.live_occupancy(space, now)["since"] is None
+    assert readings.live_occupancy(space, now)["since"] is None
 
-    assert occupancy.settle_spaces({space.id}, now) == {space.id}
-    assert occupancy.live_occupancy(space, now)["since"] == now
+    assert readings.settle_spaces({space.id}, now) == {space.id}
+    assert readings.live_occupancy(space, now)["since"] == now
 
 
 def test_settling_again_changes_nothing(make_sensor, now):
     sensor = make_sensor()
-    occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, count=2)]), now, settle=False)
+    readings.record_readings(Batch(readings=[SensorReading(sensor.id, now, now, count=2)]), now, settle=False)
     space = showroom()
-    occupancy.settle_spaces({space.id}, now)
-    assert occupancy.settle_spaces({space.id}, now + timedelta(seconds=1)) == set()
-    assert occupancy.live_occupancy(space, now)["since"] == now
+    readings.settle_spaces({space.id}, now)
+    assert readings.settle_spaces({space.id}, now + timedelta(seconds=1)) == set()
+    assert readings.live_occupancy(space, now)["since"] == now
 
 
 @pytest.mark.mqtt
@@ -53,7 +53,7 @@ def test_the_worker_settles_the_space_state_soon_after_the_reading(make_sensor, 
     sensor = make_sensor()
     worker = start_worker()
     device.reading(sensor, count=3, ts=now)
-    eventually(lambda: occupancy.live_occupancy(showroom(), now)["since"] == now)
+    eventually(lambda: readings.live_occupancy(showroom(), now)["since"] == now)
     eventually(lambda: not worker.unsettled)
 
 

@@ -48,7 +48,7 @@ def device(mqtt_broker):
 def test_a_count_published_by_a_sensor_turns_the_badge_occupied_on_the_open_calendar(
     browse, screenshot, staff, counter_in_calanques, ingest_worker, device
 ):
-    from booking.services import catalog, occupancy
+    from booking.services import catalog, readings
 
     page = browse()
     sign_in_browser(page, staff)
@@ -62,7 +62,7 @@ def test_a_count_published_by_a_sensor_turns_the_badge_occupied_on_the_open_cale
     topic = f"onexp/la-coque/salle-calanques/{counter_in_calanques}/occupancy"
     device.publish(topic, f'{{"count": 6, "ts": "{datetime.now(UTC).isoformat()}"}}')
     # the worker has stored it: from here on only the page's stream can make the badge change
-    eventually(lambda: occupancy.live_occupancy(catalog.get_space("la-coque", "salle-calanques"))["count"] == 6)
+    eventually(lambda: readings.live_occupancy(catalog.get_space("la-coque", "salle-calanques"))["count"] == 6)
     db.session.commit()
 
     expect(badge).to_have_text("● Occupé · 6 présents", timeout=DEADLINE * 1000)

@@ -76,13 +76,13 @@ def test_a_company_cannot_resolve_an_alert(client, sign_in, post_form, customer,
 
 
 def test_sensor_health_lists_each_sensor_and_the_spaces_without_one(client, sign_in, staff):
-    from booking.services import occupancy, sensors
+    from booking.services import readings, sensors
 
     sensor = sensors.add_sensor("counter-calanques", site="la-coque", space="salle-calanques")
     sensors.add_sensor("pir-showroom", site="la-coque", space="showroom", kind="presence")
     now = datetime.now(UTC)
-    batch = occupancy.Batch(readings=[occupancy.SensorReading(sensor.id, now, now, count=4, battery=12)])
-    occupancy.record_readings(batch, now)
+    batch = readings.Batch(readings=[readings.SensorReading(sensor.id, now, now, count=4, battery=12)])
+    readings.record_readings(batch, now)
     sign_in(staff)
     page = client.get("/staff/sensors/").get_data(as_text=True)
     row = page.split('data-sensor="counter-calanques"')[1].split("</tr>")[0]

@@ -33,13 +33,13 @@ def test_staff_acknowledge_then_resolve_an_alert(browse, screenshot, staff, app)
 
 
 def test_staff_see_which_sensors_report(browse, screenshot, staff, app):
-    from booking.services import occupancy, sensors
+    from booking.services import readings, sensors
 
     counter = sensors.add_sensor("counter-calanques", site="la-coque", space="salle-calanques")
     sensors.add_sensor("pir-showroom", site="la-coque", space="showroom", kind="presence")
     now = datetime.now(UTC)
-    occupancy.record_readings(
-        occupancy.Batch(readings=[occupancy.SensorReading(counter.id, now, now, count=5, battery=12)]), now
+    readings.record_readings(
+        readings.Batch(readings=[readings.SensorReading(counter.id, now, now, count=5, battery=12)]), now
     )
     release_database()
     page = browse()

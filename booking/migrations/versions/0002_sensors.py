@@ -7,7 +7,7 @@ Create Date: 2026-11-26 17:02:05.008517
 """
 from alembic import op
 import sqlalchemy as sa
-import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
+import booking.infra.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('sensor', sa.String(length=200), nullable=False),
     sa.Column('reason', sa.String(length=20), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.Column('last_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('detail', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ingest_rejections')),
     sa.UniqueConstraint('sensor', 'reason', name=op.f('uq_ingest_rejections_sensor'))
@@ -38,13 +38,13 @@ def upgrade():
     sa.Column('topic', sa.String(length=200), nullable=True),
     sa.Column('interval_seconds', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('status_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_seen_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('battery', sa.Integer(), nullable=True),
-    sa.Column('observed_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('observed_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('present', sa.Boolean(), nullable=True),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_sensors_space_id_spaces')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sensors')),
     sa.UniqueConstraint('slug', name=op.f('uq_sensors_slug')),
@@ -57,9 +57,9 @@ def upgrade():
     sa.Column('space_id', sa.Integer(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('present', sa.Boolean(), nullable=True),
-    sa.Column('observed_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('since', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('observed_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('since', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sources', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_space_occupancy_space_id_spaces')),
     sa.PrimaryKeyConstraint('space_id', name=op.f('pk_space_occupancy'))
@@ -71,7 +71,7 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sensor_id', sa.Integer(), nullable=False),
     sa.Column('space_id', sa.Integer(), nullable=False),
-    sa.Column('observed_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('observed_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('present', sa.Boolean(), nullable=True),
     sa.Column('entered', sa.Integer(), nullable=True),

@@ -7,7 +7,7 @@ Create Date: 2026-11-26 17:02:12.502801
 """
 from alembic import op
 import sqlalchemy as sa
-import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
+import booking.infra.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +22,7 @@ def upgrade():
     op.create_table('scheduler_leases',
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('holder', sa.String(length=120), nullable=False),
-    sa.Column('expires_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_leases'))
     )
     op.create_table('outbox_events',
@@ -31,8 +31,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('dispatched_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('dispatched_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_outbox_events_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events')),
     sa.UniqueConstraint('uid', name=op.f('uq_outbox_events_uid'))
@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('booked_used_minutes', sa.Integer(), nullable=False),
     sa.Column('no_shows', sa.Integer(), nullable=False),
     sa.Column('peak_count', sa.Integer(), nullable=False),
-    sa.Column('computed_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('computed_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_utilization_days_space_id_spaces')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_utilization_days')),
     sa.UniqueConstraint('day', 'space_id', 'organisation_id', name=op.f('uq_utilization_days_day'))
@@ -69,7 +69,7 @@ def upgrade():
     sa.Column('events', sa.JSON(), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_endpoints_created_by_id_users')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_webhook_endpoints_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_endpoints'))
@@ -86,11 +86,11 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('message', sa.String(length=500), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.Column('raised_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('raised_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
-    sa.Column('resolved_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['acknowledged_by_id'], ['users.id'], name=op.f('fk_alerts_acknowledged_by_id_users')),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_alerts_booking_id_bookings')),
@@ -109,15 +109,15 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=False),
     sa.Column('space_id', sa.Integer(), nullable=False),
-    sa.Column('start_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('end_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('start_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attendees', sa.Integer(), nullable=False),
     sa.Column('layout', sa.String(length=40), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('offered_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('offered_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_waitlist_entries_booking_id_bookings')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_waitlist_entries_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_waitlist_entries_requested_by_id_users')),
@@ -134,11 +134,11 @@ def upgrade():
     sa.Column('endpoint_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_status_code', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=False),
-    sa.Column('delivered_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoints.id'], name=op.f('fk_webhook_deliveries_endpoint_id_webhook_endpoints')),
     sa.ForeignKeyConstraint(['event_id'], ['outbox_events.id'], name=op.f('fk_webhook_deliveries_event_id_outbox_events')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),

@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-import booking.dbtypes
+import booking.infra.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '8e32b33f0025'
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('slug', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('share_titles', sa.Boolean(), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('slug', name=op.f('uq_organisations_slug'))
     )
@@ -47,7 +47,7 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('rrule', sa.String(length=500), nullable=True),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_booking_groups_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_groups'))
     )
@@ -89,7 +89,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=300), nullable=True),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_users_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
@@ -99,9 +99,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -118,17 +118,17 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('attendees', sa.Integer(), nullable=False),
     sa.Column('layout', sa.String(length=40), nullable=True),
-    sa.Column('start_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('end_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('block_start', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('block_end', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('start_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('block_start', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('block_end', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('hold_expires_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('hold_expires_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('price_excl_vat', sa.Numeric(precision=10, scale=2), nullable=False),
-    sa.Column('checked_in_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('notes', sa.String(length=2000), nullable=False),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_bookings_created_by_id_users')),
     sa.ForeignKeyConstraint(['group_id'], ['booking_groups.id'], name=op.f('fk_bookings_group_id_booking_groups')),
@@ -165,7 +165,7 @@ def upgrade():
     op.create_table('booking_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('from_status', sa.String(length=20), nullable=True),

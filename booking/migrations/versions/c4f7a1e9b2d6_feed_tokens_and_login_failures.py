@@ -7,7 +7,7 @@ Create Date: 2026-11-26 17:03:16.384016
 """
 from alembic import op
 import sqlalchemy as sa
-import booking.dbtypes  # noqa: F401  (custom column types used by autogenerate)
+import booking.infra.dbtypes  # noqa: F401  (custom column types used by autogenerate)
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
-    sa.Column('at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
@@ -38,9 +38,9 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('site_id', sa.Integer(), nullable=True),
     sa.Column('space_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', booking.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', booking.infra.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_feed_tokens_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_feed_tokens_site_id_sites')),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_feed_tokens_space_id_spaces')),

@@ -21,11 +21,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from booking import dbtypes
 from booking.api.fields import local_iso
 from booking.api.problems import problem
 from booking.extensions import db
-from booking.services import catalog, occupancy
+from booking.infra import dbtypes
+from booking.services import catalog, readings
 
 blp = Blueprint(
     "occupancy", __name__, url_prefix="/api/v1/sites", description="Live occupancy from the venues' sensors"
@@ -58,7 +58,7 @@ class SiteOccupancy(MethodView):
     @dbtypes.read_only()
     def get(self, site):
         """Live occupancy of every space of a venue"""
-        return occupancy.site_occupancy(site)
+        return readings.site_occupancy(site)
 
 
 @blp.route("/<site>/spaces/<space>/occupancy")
@@ -67,7 +67,7 @@ class SpaceOccupancy(MethodView):
     @dbtypes.read_only()
     def get(self, site, space):
         """Live occupancy of one space"""
-        return occupancy.live_occupancy(catalog.get_space(site, space))
+        return readings.live_occupancy(catalog.get_space(site, space))
 
 
 class StreamSlots:
@@ -140,7 +140,7 @@ def _events(site: str, *, poll: float, keepalive: float, lasting: float):
     yield "retry: 3000\n\n"
     while time.monotonic() - started < lasting:
         with dbtypes.read_only():  # on SQLite, polling must not queue with the ingest writer
-            changes, cursor = occupancy.changed_since(site, cursor)
+            changes, cursor = readings.changed_since(site, cursor)
         # End the read transaction: a long one would hide newer writes (and pin the WAL on SQLite).
         db.session.remove()
         for change in changes:

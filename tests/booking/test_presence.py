@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.occupancy import SensorState, apply_reading, combine, sensor_health, space_health
+from booking.presence import SensorState, apply_reading, combine, sensor_health, space_health
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 AGO = NOW - timedelta(seconds=10)

@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from booking import occupancy as rules
+from booking import presence
 from booking.extensions import db
 from booking.models import IngestRejection, OccupancyReading, Sensor, Space, SpaceOccupancy
 from booking.services import catalog
@@ -176,7 +176,7 @@ _APPLY_LATEST = (
 )
 
 
-# A sensor as the combining rule sees it (the fields of booking.occupancy.SensorState, in order).
+# A sensor as the combining rule sees it (the fields of booking.presence.SensorState, in order).
 _STATE_COLUMNS = (
     Sensor.slug, Sensor.kind, Sensor.interval_seconds, Sensor.status,
     Sensor.last_seen_at, Sensor.observed_at, Sensor.count, Sensor.present,
@@ -291,7 +291,7 @@ def _apply_latest(readings: list[SensorReading], headcounts: list[SensorReading]
             observed, count, present = None, None, None
         else:
             observed = to_db(reading.observed_at)
-            count, present = rules.headcount(reading.count, reading.present)
+            count, present = presence.headcount(reading.count, reading.present)
         seen_at = to_db(at)
         has = reading is not None
         if postgresql:
@@ -314,9 +314,9 @@ def _apply_crossings(readings: list[SensorReading]) -> None:
     query = select(Sensor.id, *_STATE_COLUMNS).where(Sensor.id.in_(sorted({r.sensor for r in readings})))
     if db.engine.dialect.name == "postgresql":
         query = query.order_by(Sensor.id).with_for_update()  # two workers adding to one headcount take turns
-    states = {sensor_id: rules.SensorState(*values) for sensor_id, *values in db.session.execute(query)}
+    states = {sensor_id: presence.SensorState(*values) for sensor_id, *values in db.session.execute(query)}
     for r in readings:
-        states[r.sensor] = rules.apply_reading(states[r.sensor], r.observed_at, entered=r.entered, exited=r.exited)
+        states[r.sensor] = presence.apply_reading(states[r.sensor], r.observed_at, entered=r.entered, exited=r.exited)
     db.session.execute(
         update(table).where(table.c.id == bindparam("b_id")),
         [{"b_id": sensor_id, "observed_at": s.observed_at, "count": s.count, "present": s.present}
@@ -328,7 +328,7 @@ def _apply_statuses(statuses: list[StatusReport]) -> None:
     if not statuses:
         return
     table = Sensor.__table__
-    names = {True: rules.ONLINE, False: rules.OFFLINE, None: rules.UNKNOWN}
+    names = {True: presence.ONLINE, False: presence.OFFLINE, None: presence.UNKNOWN}
     db.session.execute(
         update(table).where(table.c.id == bindparam("b_id")),
         [{"b_id": s.sensor, "status": names[s.online], "status_at": s.received_at} for s in statuses],
@@ -401,11 +401,11 @@ def _combined(space_ids: Iterable[int], now: datetime, *, health: bool = False) 
         query = query.execution_options(yield_per=1000)
     result = {}
     for space_id, rows in groupby(db.session.execute(query), key=itemgetter(0)):
-        states = [rules.SensorState(*row[1:]) for row in rows]
-        result[space_id] = (rules.combine(states, now), rules.space_health(states, now) if health else None)
+        states = [presence.SensorState(*row[1:]) for row in rows]
+        result[space_id] = (presence.combine(states, now), presence.space_health(states, now) if health else None)
     for space_id in ids:
         if space_id not in result:  # no sensor (left)
-            result[space_id] = (rules.combine([], now), rules.space_health([], now) if health else None)
+            result[space_id] = (presence.combine([], now), presence.space_health([], now) if health else None)
     return result
 
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.dbtypes import UTCDateTime
 from booking.extensions import db
+from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import utcnow
 from booking.models.sites import Space
 
@@ -70,7 +70,7 @@ class OccupancyReading(db.Model):
 
 
 class SpaceOccupancy(db.Model):
-    """A space's current state, combined from its sensors (see booking.occupancy)."""
+    """A space's current state, combined from its sensors (see booking.presence)."""
 
     __tablename__ = "space_occupancy"
 
