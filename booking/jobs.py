@@ -61,11 +61,17 @@ def deliver_webhooks(now: datetime) -> dict:
     return webhooks.deliver_due(now)
 
 
+def deliver_mail(now: datetime) -> dict:
+    from booking.services import mail
+
+    return mail.deliver_due(now)
+
+
 def prune_outbox(now: datetime) -> dict:
-    from booking.services import webhooks
+    from booking.services import mail, webhooks
 
     keep = timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
-    return {"pruned": webhooks.prune(now, keep=keep)}
+    return {"pruned": webhooks.prune(now, keep=keep), "mail_pruned": mail.prune(now, keep=keep)}
 
 
 def rollup_utilization(now: datetime) -> dict:
@@ -109,6 +115,7 @@ JOBS = (
     Job("watch_spaces", watch_spaces, 60),
     Job("offer_waitlist", offer_waitlist, 120),
     Job("deliver_webhooks", deliver_webhooks, 10),
+    Job("deliver_mail", deliver_mail, 5),
     Job("rollup_utilization", rollup_utilization, 900),
     Job("prune_outbox", prune_outbox, 3600),
 )

@@ -61,6 +61,19 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
     "WEBHOOK_CONCURRENCY": (int, 8),
     "OUTBOX_KEEP_DAYS": (int, 30),  # events and their deliveries are forgotten this long after
+    # e-mail, sent from the outbox by the scheduler: smtp://[USER:PASSWORD@]HOST[:587] (STARTTLS whenever
+    # offered, always before credentials), smtps://USER:PASSWORD@HOST:465, or file:///FOLDER (a local
+    # catcher: one .eml per message, shown at /dev/mail); empty: the catcher in instance/mail (not in production)
+    "MAIL_URL": (str, ""),
+    "MAIL_FROM": (str, "OneXperience <reservations@onexperience.example>"),
+    "MAIL_STAFF_TO": (str, ""),  # comma-separated: approvals, new companies, alerts; empty: every staff member
+    "MAIL_CA_FILE": (str, ""),  # a CA bundle to trust for the mail server's certificate; empty: the system's
+    "MAIL_TIMEOUT_SECONDS": (float, 10.0),
+    "MAIL_MAX_ATTEMPTS": (int, 10),
+    "MAIL_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
+    # the public address of the service, written into e-mails' links (never the request's Host);
+    # empty: http://127.0.0.1:8000, where `make run` serves (production must set it)
+    "PUBLIC_URL": (str, ""),
     # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
     "SCHEDULER_LEASE_SECONDS": (int, 30),
 }
@@ -137,6 +150,21 @@ def production_problems(config: Mapping[str, object]) -> list[str]:
         )
     elif not broker.password:
         problems.append("ONEXP_MQTT_URL has a user but no password: mqtt://USER:PASSWORD@HOST:1883")
+    problems += _mail_problems(config)
+    return problems
+
+
+def _mail_problems(config: Mapping[str, object]) -> list[str]:
+    problems = []
+    mail = urlsplit(str(config.get("MAIL_URL") or ""))
+    if mail.scheme not in ("smtp", "smtps") or not mail.hostname:
+        problems.append(
+            "ONEXP_MAIL_URL is not an SMTP server, so nobody would be told anything: "
+            "smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465"
+        )
+    public = urlsplit(str(config.get("PUBLIC_URL") or ""))
+    if public.scheme not in ("http", "https") or not public.hostname:
+        problems.append("ONEXP_PUBLIC_URL is not the service's public address (e-mails link to it): https://HOST")
     return problems
 
 

@@ -34,6 +34,7 @@ OneXperience Booking, production topology (ONEXP_ENV=production) on loopback:
   web        {prod.web_url}/   (gunicorn, {prod.workers} workers)  /readyz  /metrics  /api/docs
   database   {prod.database_url}
   broker     {prod.mqtt_url}
+  mail       {prod.smtp.url}   (a local SMTP server in this process: it keeps what it receives)
   roles      {", ".join(f"{name} (pid {pid})" for name, pid in prod.running().items())}
   metrics    {", ".join(prod.metrics_url(name) for name in prod.running())}
   logs       {prod.run_dir}/<role>.log

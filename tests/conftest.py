@@ -81,9 +81,15 @@ def app_settings() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_settings):
-    """The app on a clean, seeded database."""
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", **app_settings})
+def app(database_url, app_settings, tmp_path):
+    """The app on a clean, seeded database; its mail goes to a Maildir of the test's own."""
+    settings = {
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "MAIL_URL": f"maildir://{tmp_path}/mail",
+    }
+    app = create_app(settings | app_settings)
     with app.app_context():
         _wipe()
         from booking.services import catalog

@@ -49,6 +49,22 @@ def test_a_booking_made_on_one_worker_is_seen_by_all(prod, token):
         assert again.status_code == 200
 
 
+def test_the_scheduler_mails_the_booker_through_the_mail_server(prod, token):
+    day = next_weekday(2)
+    body = {
+        "site": "la-coque", "space": "salle-frioul", "title": "Mailed board", "attendees": 4,
+        "start": iso(paris(day, 9)), "end": iso(paris(day, 10)),
+    }  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    assert requests.post(prod.web_url + "/api/v1/bookings", json=body, headers=headers, timeout=TIMEOUT).ok
+    wait_until = time.monotonic() + TIMEOUT
+    while not [r for r in prod.smtp.to("alice@acme.example") if "Mailed board" in r.message["Subject"]]:
+        assert time.monotonic() < wait_until, "no confirmation reached the mail server"
+        prod.smtp.wait_for(len(prod.smtp.received) + 1, timeout=TIMEOUT)
+    (mailed,) = [r for r in prod.smtp.to("alice@acme.example") if "Mailed board" in r.message["Subject"]]
+    assert prod.web_url + "/portal/bookings" in mailed.message.get_body(("plain",)).get_content()
+
+
 def test_the_broker_refuses_anonymous_clients(prod):
     refused = threading.Event()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="anonymous-probe")

@@ -1,7 +1,8 @@
 """The production topology on one machine, without containers (what ``make prod-local`` starts).
 
-A throwaway PostgreSQL and a Mosquitto on config/mosquitto.conf (password file + config/mosquitto.acl),
-migrations run once, gunicorn with several workers, and, when this checkout has them, two
+A throwaway PostgreSQL, a Mosquitto on config/mosquitto.conf (password file + config/mosquitto.acl),
+an SMTP server that keeps what it receives (``prod.smtp.received``), migrations run once, gunicorn
+with several workers, and, when this checkout has them, two
 ``onexp ingest`` workers on one shared subscription and two ``onexp scheduler`` (one active,
 one standby). Everything runs with ``ONEXP_ENV=production`` and generated secrets, on loopback.
 Fault tests and the soak bench drive it: ``stop``/``kill``/``start`` any role, restart the
@@ -29,6 +30,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from mailserver import SmtpServer
 from servers import HOST, MosquittoBroker, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +173,7 @@ class ProdLocal:
         self.extra_env = env or {}
         self.postgres = PostgresServer(external_url=None)
         self.broker = ProductionBroker({**self.ingest_passwords, **self.device_passwords})
+        self.smtp = SmtpServer()  # a local relay: plain SMTP on loopback, no credentials
         self.processes: dict[str, subprocess.Popen] = {}
         self.metrics_ports: dict[str, int] = {}
         self.commands: dict[str, list[str]] = {}
@@ -199,6 +202,7 @@ class ProdLocal:
             # a fresh name: on a shared server (ONEXP_TEST_POSTGRES_URL) nobody else's database is touched
             self.database_url = self.postgres.create_database(f"onexp_prod_{secrets.token_hex(4)}")
             self.broker.start()
+            self.smtp.start()
             self.port = self.port or free_port()
             self.env = (
                 _bare_env()
@@ -207,6 +211,8 @@ class ProdLocal:
                     "ONEXP_SECRET_KEY": secrets.token_urlsafe(48),
                     "ONEXP_DATABASE_URL": self.database_url,
                     "ONEXP_MQTT_URL": self.mqtt_url,
+                    "ONEXP_MAIL_URL": self.smtp.url,
+                    "ONEXP_PUBLIC_URL": self.web_url,
                     "ONEXP_LOG_FORMAT": "json",
                     "ONEXP_SECURE_COOKIES": "0",  # plain HTTP on loopback: no TLS in front of it
                     "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
@@ -304,6 +310,7 @@ class ProdLocal:
         for name in sorted(self.processes, key=lambda n: n != "web"):
             self.stop_role(name)
         self.broker.cleanup()
+        self.smtp.stop()
         self.postgres.cleanup()
         shutil.rmtree(self.run_dir / "metrics", ignore_errors=True)
 

@@ -5,6 +5,7 @@ from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertSt
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
 from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure
+from booking.models.mail import MailMessage, MailStatus
 from booking.models.scheduling import SchedulerLease, UtilizationDay
 from booking.models.sensors import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
 from booking.models.sites import Closure, Site, Space
@@ -35,6 +36,8 @@ __all__ = [
     "FeedScope",
     "FeedToken",
     "LoginFailure",
+    "MailMessage",
+    "MailStatus",
     "Organisation",
     "Role",
     "Sensor",

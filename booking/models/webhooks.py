@@ -46,6 +46,8 @@ class OutboxEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # set once the event was fanned out into deliveries
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # set once the event was turned into the e-mails it calls for (booking.mail), if any
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class DeliveryStatus(enum.StrEnum):

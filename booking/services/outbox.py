@@ -44,6 +44,7 @@ def booking_payload(booking: Booking) -> dict:
     return {
         "id": booking.id,
         "status": booking.status,
+        "version": booking.version or 1,  # iCalendar SEQUENCE: what calendars order changes by
         "site": booking.space.site.slug,
         "space": booking.space.slug,
         "organisation": booking.organisation.slug,

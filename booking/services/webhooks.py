@@ -191,7 +191,9 @@ def prune(now: datetime, *, keep: timedelta, batch: int = 5000) -> int:
     retrying = select(WebhookDelivery.id).where(
         WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == DeliveryStatus.PENDING
     )
-    old = select(OutboxEvent.id).where(OutboxEvent.dispatched_at < now - keep, ~exists(retrying))
+    old = select(OutboxEvent.id).where(
+        OutboxEvent.dispatched_at < now - keep, OutboxEvent.mailed_at.is_not(None), ~exists(retrying)
+    )
     ids = db.session.scalars(old.order_by(OutboxEvent.id).limit(batch)).all()
     if ids:
         db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))

@@ -53,7 +53,21 @@ def warn_if_uncompiled(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from booking.web import alerts, attendance, calendar, devices, feeds, formatting, headers, login, nav, portal, usage
+    from booking.web import (
+        alerts,
+        attendance,
+        calendar,
+        devices,
+        feeds,
+        formatting,
+        headers,
+        login,
+        mail,
+        mailbox,
+        nav,
+        portal,
+        usage,
+    )
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
@@ -94,5 +108,7 @@ def init_app(app: Flask) -> None:
         devices.bp,
         usage.bp,
         attendance.bp,
+        mail.bp,
+        mailbox.bp,
     ):
         app.register_blueprint(blueprint)

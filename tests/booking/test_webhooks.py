@@ -13,7 +13,7 @@ from sqlalchemy import select
 from booking import jobs
 from booking.extensions import db
 from booking.models import DeliveryStatus, OutboxEvent, WebhookDelivery
-from booking.services import bookings, webhooks
+from booking.services import bookings, mail, webhooks
 from booking.services.bookings import BookingRequest
 
 
@@ -187,6 +187,7 @@ def test_events_are_forgotten_a_month_after_they_went_out_unless_still_being_ret
     webhooks.register(staff, receiver.url("/ok"), ["*"])
     sent, retried, recent = booked(hour=8), booked(hour=11), booked(hour=14)
     webhooks.dispatch(paris(monday, 8))
+    mail.fan_out(paris(monday, 8))
     by_booking = {e.payload["booking"]["id"]: e for e in db.session.scalars(select(OutboxEvent))}
     month_ago = datetime.now(UTC) - timedelta(days=31)
     for booking in (sent, retried):
@@ -197,7 +198,7 @@ def test_events_are_forgotten_a_month_after_they_went_out_unless_still_being_ret
     db.session.commit()
     not_yet_sent = booked(hour=17)  # no delivery yet: its event waits for the next dispatch
 
-    assert jobs.prune_outbox(datetime.now(UTC)) == {"pruned": 1}
+    assert jobs.prune_outbox(datetime.now(UTC)) == {"pruned": 1, "mail_pruned": 0}
 
     left = {e.payload["booking"]["id"] for e in db.session.scalars(select(OutboxEvent))}
     assert left == {retried.id, recent.id, not_yet_sent.id}

@@ -12,6 +12,8 @@ GOOD = {
     "SECRET_KEY": "x" * 48,
     "DATABASE_URL": "postgresql+psycopg://onexp:pw@db:5432/onexp",
     "MQTT_URL": "mqtt://onexp-web:pw@broker:1883",
+    "MAIL_URL": "smtp://onexp:pw@smtp.example.org:587",
+    "PUBLIC_URL": "https://booking.onexperience.example",
 }
 
 
@@ -30,6 +32,9 @@ def test_production_settings_that_are_right_raise_nothing():
         ("DATABASE_URL", "sqlite:////var/lib/onexp.sqlite", "ONEXP_DATABASE_URL"),  # SQLite given explicitly
         ("MQTT_URL", "mqtt://broker:1883", "ONEXP_MQTT_URL"),  # anonymous
         ("MQTT_URL", "mqtt://onexp@broker:1883", "ONEXP_MQTT_URL"),  # a user without a password
+        ("MAIL_URL", "", "ONEXP_MAIL_URL"),  # unset: the local catcher, which nobody reads
+        ("MAIL_URL", "file:///var/mail/onexp", "ONEXP_MAIL_URL"),  # the catcher given explicitly
+        ("PUBLIC_URL", "", "ONEXP_PUBLIC_URL"),  # unset: links in e-mails would point at 127.0.0.1
     ],
 )
 def test_each_wrong_production_setting_is_named(setting, value, named):
@@ -43,7 +48,7 @@ def test_production_with_every_default_lists_every_problem_at_once():
     with pytest.raises(SettingsError) as refused:
         check(defaults)
     message = str(refused.value)
-    for setting in ("ONEXP_SECRET_KEY", "ONEXP_DATABASE_URL", "ONEXP_MQTT_URL"):
+    for setting in ("ONEXP_SECRET_KEY", "ONEXP_DATABASE_URL", "ONEXP_MQTT_URL", "ONEXP_MAIL_URL", "ONEXP_PUBLIC_URL"):
         assert setting in message
 
 
@@ -92,7 +97,7 @@ def test_onexp_commands_refuse_with_the_list_and_no_traceback(tmp_path):
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    for setting in ("ONEXP_SECRET_KEY", "ONEXP_DATABASE_URL", "ONEXP_MQTT_URL"):
+    for setting in ("ONEXP_SECRET_KEY", "ONEXP_DATABASE_URL", "ONEXP_MQTT_URL", "ONEXP_MAIL_URL", "ONEXP_PUBLIC_URL"):
         assert setting in result.stderr
 
 

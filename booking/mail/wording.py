@@ -1,0 +1,88 @@
+"""What each notice says: its subject and first lines, in the recipient's language.
+
+Placeholders: ``%(title)s`` (the booking's title), ``%(space)s``, ``%(site)s``, ``%(when)s``
+(its day and times at the site), ``%(reason)s``, ``%(until)s`` (a hold's deadline), ``%(company)s``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# notice -> (subject, heading, lead)
+NOTICES = {
+    "booking.received": (
+        _l("Booking received: %(title)s"),
+        _l("Your booking is awaiting approval"),
+        _l(
+            "We have received your booking of %(space)s at %(site)s, %(when)s. The venue's team approves "
+            "this space's bookings: you will hear from us as soon as they have."
+        ),
+    ),
+    "booking.confirmed": (
+        _l("Booking confirmed: %(title)s"),
+        _l("Your booking is confirmed"),
+        _l("%(space)s at %(site)s is yours, %(when)s. The invitation attached adds it to your calendar."),
+    ),
+    "booking.approved": (
+        _l("Booking approved: %(title)s"),
+        _l("Your booking is approved"),
+        _l("The venue's team approved your booking of %(space)s at %(site)s, %(when)s."),
+    ),
+    "booking.rejected": (
+        _l("Booking declined: %(title)s"),
+        _l("Your booking could not be accepted"),
+        _l("The venue's team could not accept your booking of %(space)s at %(site)s, %(when)s."),
+    ),
+    "booking.rescheduled": (
+        _l("Booking changed: %(title)s"),
+        _l("Your booking was changed"),
+        _l("Your booking of %(space)s at %(site)s is now %(when)s."),
+    ),
+    "booking.cancelled": (
+        _l("Booking cancelled: %(title)s"),
+        _l("Your booking is cancelled"),
+        _l("Your booking of %(space)s at %(site)s, %(when)s, is cancelled; the space is free again."),
+    ),
+    "booking.released": (
+        _l("Booking released: %(title)s"),
+        _l("Your booking was released"),
+        _l(
+            "Nobody had checked in to %(space)s at %(site)s after the grace period, %(when)s, so the "
+            "space was released for others."
+        ),
+    ),
+    "booking.expired": (
+        _l("Hold lapsed: %(title)s"),
+        _l("Your hold lapsed"),
+        _l(
+            "Your hold on %(space)s at %(site)s, %(when)s, was not confirmed in time; the space is free "
+            "again. Book it again if it still suits you."
+        ),
+    ),
+    "booking.hold_lapsing": (
+        _l("Confirm your hold before %(until)s: %(title)s"),
+        _l("Your hold is about to lapse"),
+        _l(
+            "We are holding %(space)s at %(site)s for you, %(when)s, until %(until)s. Confirm it before "
+            "then, or it is given up."
+        ),
+    ),
+    "booking.waitlist_offer": (
+        _l("A space you waited for is free: %(title)s"),
+        _l("The space you waited for is free"),
+        _l(
+            "%(space)s at %(site)s has become free, %(when)s. We are holding it for you until %(until)s: "
+            "confirm it before then, or it goes to the next in line."
+        ),
+    ),
+    "booking.reminder": (
+        _l("Tomorrow: %(title)s"),
+        _l("See you tomorrow"),
+        _l("A reminder of your booking of %(space)s at %(site)s, %(when)s."),
+    ),
+    "staff.booking_to_approve": (
+        _l("To approve: %(title)s (%(company)s)"),
+        _l("A booking awaits your approval"),
+        _l("%(company)s asks for %(space)s at %(site)s, %(when)s."),
+    ),
+}
