@@ -263,7 +263,7 @@ def test_a_booking_lands_with_its_audit_row_and_its_webhook_event_whichever_way_
         ]
         assert told[0].payload["booking"] | {"checked_in_at": None} == {
             key: booking[key] for key in ("id", "status", "site", "space", "organisation", "title", "attendees")
-        } | {"start": booking["start"], "end": booking["end"], "checked_in_at": None}
+        } | {"start": booking["start"], "end": booking["end"], "checked_in_at": None, "version": 1}
     shown = client.get(f"/api/v1/bookings/{second['id']}", headers=headers)
     assert shown.json == second and shown.headers["ETag"] == '"1"'
 
