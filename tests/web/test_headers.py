@@ -73,6 +73,8 @@ def test_production_sends_hsts_by_default(database_url, monkeypatch):
     monkeypatch.setenv("ONEXP_ENV", "production")
     monkeypatch.setenv("ONEXP_SECRET_KEY", "x" * 40)
     monkeypatch.setenv("ONEXP_MQTT_URL", "mqtt://ingest:secret@127.0.0.1:1883")
+    monkeypatch.setenv("ONEXP_MAIL_URL", "smtp://onexp:secret@127.0.0.1:587")
+    monkeypatch.setenv("ONEXP_PUBLIC_URL", "https://booking.onexperience.example")
     app = create_app({"DATABASE_URL": "postgresql+psycopg://u:p@127.0.0.1:1/none"})
     assert "Strict-Transport-Security" in app.test_client().get("/healthz").headers
 
