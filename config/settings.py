@@ -37,7 +37,10 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "HOLD_TTL_MINUTES": (int, 15),
     "MAX_OCCURRENCES": (int, 104),  # two years of a weekly series
     "MAX_CONTENT_LENGTH": (int, 256 * 1024),
-    "LOGIN_MAX_FAILURES": (int, 5),  # failed sign-ins per email (and x4 per address) in the window
+    # sign-in: after this many failures per email (x4 per address) within the window, each further
+    # attempt waits LOGIN_BACKOFF_SECONDS, doubled after every failure, at most the window
+    "LOGIN_FREE_FAILURES": (int, 5),
+    "LOGIN_BACKOFF_SECONDS": (int, 2),
     "LOGIN_WINDOW_MINUTES": (int, 15),
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     # per-process caches: a change made by another process takes effect here within this many seconds

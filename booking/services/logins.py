@@ -1,9 +1,14 @@
-"""Sign-in with a throttle on failures, counted in the database.
+"""Sign-in with a growing delay after failures, counted in the database.
 
 The count lives in the database rather than in process memory because the web role runs
 as several gunicorn workers and replicas: an in-memory limiter would let an attacker try
 ``limit x workers x replicas`` passwords. Only failures count, per email and per address,
 so a person who types their password right is never slowed down by others.
+
+Nobody is locked out: after the free failures each further attempt waits a little longer
+(doubling, at most the window), so guessing stays slow while the account's owner, who
+mistyped a few times, is back in after seconds. An attempt made while waiting is refused
+without looking at the password, and does not count.
 """
 
 from __future__ import annotations
@@ -25,22 +30,29 @@ ADDRESS_FACTOR = 4
 
 @dataclass(frozen=True)
 class Throttled:
-    """Too many failures: when the person may try again."""
+    """Too many failures just now: how long until the next attempt is looked at."""
 
     retry_after: timedelta
 
     @property
-    def minutes(self) -> int:
-        return max(1, math.ceil(self.retry_after.total_seconds() / 60))
+    def seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after.total_seconds()))
+
+
+def delay_after(failures: int, free: int, first: timedelta, longest: timedelta) -> timedelta:
+    """How long to wait after the latest of ``failures``: nothing below ``free``, then ``first``, doubling."""
+    if failures < free:
+        return timedelta(0)
+    doublings = min(failures - free, 32)  # 2**32 seconds is far beyond any window: no overflow
+    return min(first * 2**doublings, longest)
 
 
 def sign_in(email: str, password: str, address: str, *, now: datetime | None = None) -> User | Throttled | None:
-    """The user for these credentials, ``Throttled`` when there were too many failures, else None."""
+    """The user for these credentials, ``Throttled`` while a failure's delay runs, else None."""
     now = now or datetime.now(UTC)
     email = email.strip().lower()
     window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    throttle = _throttle(email, address, now, window, limit)
+    throttle = _throttle(email, address, now, window)
     if throttle:
         return throttle
     user = accounts.check_login(email, password)
@@ -52,15 +64,19 @@ def sign_in(email: str, password: str, address: str, *, now: datetime | None = N
     return user
 
 
-def _throttle(email: str, address: str, now: datetime, window: timedelta, limit: int) -> Throttled | None:
+def _throttle(email: str, address: str, now: datetime, window: timedelta) -> Throttled | None:
+    free = current_app.config["LOGIN_FREE_FAILURES"]
+    first = timedelta(seconds=current_app.config["LOGIN_BACKOFF_SECONDS"])
     since = now - window
     for column, value, allowed in (
-        (LoginFailure.email, email, limit),
-        (LoginFailure.address, address, limit * ADDRESS_FACTOR),
+        (LoginFailure.email, email[:254], free),
+        (LoginFailure.address, address[:64], free * ADDRESS_FACTOR),
     ):
-        count, oldest = db.session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
+        count, latest = db.session.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(column == value, LoginFailure.at > since)
         ).one()
-        if count >= allowed:
-            return Throttled(oldest + window - now)
+        if count:
+            wait_until = latest + delay_after(count, allowed, first, window)
+            if now < wait_until:
+                return Throttled(wait_until - now)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
 from booking.services import accounts, logins
@@ -29,7 +30,7 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The sign-in form; failures are throttled per email and per address."""
+    """The sign-in form; after repeated failures (per email, per address) attempts wait a little."""
     if request.method == "GET" and viewer() is not None:
         return redirect(home_of(viewer()))
     form = LoginForm(next=request.args.get("next", ""))
@@ -37,11 +38,11 @@ def login():
     if form.validate_on_submit():
         result = logins.sign_in(form.email.data, form.password.data, request.remote_addr or "")
         if isinstance(result, logins.Throttled):
-            form.form_errors.append(
-                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=result.minutes)
-            )
-            status = 429
-        elif result is None:
+            when = format_timedelta(result.retry_after, add_direction=True)  # "dans 2 secondes"
+            form.form_errors.append(_("Too many failed attempts. Try again %(when)s.", when=when))
+            page = render_template("login.html", form=form)
+            return page, 429, {"Retry-After": str(result.seconds)}
+        if result is None:
             form.password.errors.append(_("Wrong email or password."))
             status = 401
         else:
