@@ -113,6 +113,15 @@ def headcount(count: int | None, present: bool | None) -> tuple[int | None, bool
     return count, present
 
 
+def is_newer(observed_at: datetime, than: datetime | None) -> bool:
+    """Whether a reading observed at ``observed_at`` is newer than a state last set at ``than``.
+
+    The one rule for "an older reading never overwrites newer state": the ingest store's UPDATE
+    is this comparison in SQL (booking/store/readings.py), held to it by a contract test.
+    """
+    return than is None or observed_at > than
+
+
 def apply_reading(
     sensor: SensorState,
     observed_at: datetime,
@@ -128,7 +137,7 @@ def apply_reading(
     the one already applied is history, never the current state. Line crossings are deltas: each
     one counts once whatever its arrival order, so a late one still corrects the headcount.
     """
-    newer = sensor.observed_at is None or observed_at > sensor.observed_at
+    newer = is_newer(observed_at, sensor.observed_at)
     values: dict[str, object] = {}
     if count is not None or present is not None:
         if not newer:
