@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vText
 
 PRODID = "-//OneXperience//Booking//FR"
 UID_DOMAIN = "onexperience"
@@ -38,6 +38,14 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
+class Person:
+    """An ORGANIZER or ATTENDEE (iTIP invitations): an address and a name."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class CalendarEvent:
     """One VEVENT, as plain values."""
 
@@ -50,6 +58,8 @@ class CalendarEvent:
     stamp: datetime  # when the booking last changed
     location: str = ""
     description: str = ""
+    organizer: Person | None = None  # iTIP: the venue
+    attendee: Person | None = None  # iTIP: the booker, told (RSVP=FALSE), not asked
 
 
 def booking_uid(booking_id: int) -> str:
@@ -115,7 +125,20 @@ def _event(item: CalendarEvent, timezone: str) -> Event:
         event.add("location", text(item.location))
     if item.description:
         event.add("description", text(item.description, multiline=True))
+    if item.organizer is not None:
+        event.add("organizer", _address(item.organizer))
+    if item.attendee is not None:
+        told = {} if STATUSES[item.status] == "CANCELLED" else {"PARTSTAT": "ACCEPTED"}
+        event.add("attendee", _address(item.attendee, ROLE="REQ-PARTICIPANT", RSVP="FALSE", **told))
     return event
+
+
+def _address(person: Person, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    if person.name:
+        address.params["CN"] = text(person.name)
+    address.params.update(params)
+    return address
 
 
 def _wall_time(moment: datetime, tz: ZoneInfo) -> datetime:

@@ -67,6 +67,13 @@ def deliver_mail(now: datetime) -> dict:
     return mail.deliver_due(now)
 
 
+def send_reminders(now: datetime) -> dict:
+    """The day-before reminders and the warnings of holds about to lapse (sent by deliver_mail)."""
+    from booking.services import reminders
+
+    return reminders.queue_due(now)
+
+
 def prune_outbox(now: datetime) -> dict:
     from booking.services import mail, webhooks
 
@@ -116,6 +123,7 @@ JOBS = (
     Job("offer_waitlist", offer_waitlist, 120),
     Job("deliver_webhooks", deliver_webhooks, 10),
     Job("deliver_mail", deliver_mail, 5),
+    Job("send_reminders", send_reminders, 60),
     Job("rollup_utilization", rollup_utilization, 900),
     Job("prune_outbox", prune_outbox, 3600),
 )

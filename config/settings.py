@@ -74,6 +74,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MAIL_TIMEOUT_SECONDS": (float, 10.0),
     "MAIL_MAX_ATTEMPTS": (int, 10),
     "MAIL_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
+    "MAIL_HOLD_WARNING_MINUTES": (int, 5),  # a hold's booker is told this long before it lapses
     # the public address of the service, written into e-mails' links (never the request's Host);
     # empty: http://127.0.0.1:8000, where `make run` serves (production must set it)
     "PUBLIC_URL": (str, ""),

@@ -101,6 +101,16 @@ def app(database_url, app_settings, tmp_path):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on a free port that the app's mail goes to; see tests/mailserver.py."""
+    from mailserver import SmtpServer
+
+    with SmtpServer() as server:
+        app.config.update(MAIL_URL=server.url, MAIL_TIMEOUT_SECONDS=1, MAIL_BACKOFF_SECONDS=30, MAIL_MAX_ATTEMPTS=4)
+        yield server
+
+
+@pytest.fixture
 def backend(app) -> str:
     return db.engine.dialect.name
 

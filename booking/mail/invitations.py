@@ -1,30 +1,25 @@
-"""Booking invitations that calendars accept: iTIP (RFC 5546) over the feeds' events.
+"""Booking invitations that calendars accept: iTIP (RFC 5546) over the feeds' own events.
 
-``METHOD:REQUEST`` while the booking occupies its space (created, confirmed, approved, moved,
+``METHOD:REQUEST`` while the booking occupies its space (made, confirmed, approved, moved,
 reminded), ``METHOD:CANCEL`` once it no longer does (cancelled, rejected, released, expired).
-The UID is the feeds' (``ical.booking_uid``) and SEQUENCE the booking's version, so Outlook,
-Gmail and Apple Calendar update or remove the event they added instead of adding another.
-ORGANIZER is the venue, ATTENDEE the booker. Pure: plain values in, bytes out.
+The UID is the feeds' (``ical.booking_uid``), SEQUENCE the booking's version and the VTIMEZONE
+the feeds' (both come out of ``ical.calendar``), so Outlook, Gmail and Apple Calendar update or
+remove the event they added instead of adding another. ORGANIZER is the venue, ATTENDEE the
+booker. Pure: plain values in, bytes out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from datetime import datetime
 
 from booking import ical
+from booking.ical import Person
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    name: str = ""
+__all__ = ["CANCEL", "REQUEST", "BookingInvitation", "Person", "invitation", "method_for"]
 
 
 @dataclass(frozen=True)
@@ -48,41 +43,12 @@ def method_for(status: str) -> str:
     return REQUEST if ical.STATUSES[status] != "CANCELLED" else CANCEL
 
 
-def _address(person: Person, **params: str) -> vCalAddress:
-    value = vCalAddress(f"mailto:{person.email}")
-    if person.name:
-        value.params["CN"] = vText(person.name)
-    for key, param in params.items():
-        value.params[key.replace("_", "-").upper()] = vText(param)
-    return value
-
-
 def invitation(item: BookingInvitation) -> tuple[str, bytes]:
     """The METHOD and the VCALENDAR document for one booking at one moment of its life."""
     method = method_for(item.status)
-    tz = ZoneInfo(item.timezone)
-    cal = Calendar()
-    cal.add("prodid", ical.PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
-    event = Event()
-    event.add("uid", ical.booking_uid(item.booking_id))
-    event.add("sequence", item.sequence)
-    event.add("dtstamp", item.stamp.astimezone(UTC))
-    event.add("last-modified", item.stamp.astimezone(UTC))
-    event.add("dtstart", item.start.astimezone(tz))
-    event.add("dtend", item.end.astimezone(tz))
-    event.add("summary", item.summary)
-    event.add("location", item.location)
-    if item.description:
-        event.add("description", item.description)
-    event.add("status", "CANCELLED" if method == CANCEL else ical.STATUSES[item.status])
-    event.add("transp", "TRANSPARENT" if method == CANCEL else "OPAQUE")
-    event.add("organizer", _address(item.organizer))
-    # the venue keeps the booking's state: the attendee is told, not asked (no RSVP loop)
-    told = {"partstat": "ACCEPTED"} if method == REQUEST else {}
-    event.add("attendee", _address(item.attendee, role="REQ-PARTICIPANT", rsvp="FALSE", **told))
-    cal.add_component(event)
-    cal.add_missing_timezones()  # the same VTIMEZONE the feeds carry, from zoneinfo
-    return method, cal.to_ical()
+    event = ical.CalendarEvent(
+        uid=ical.booking_uid(item.booking_id), start=item.start, end=item.end, summary=item.summary,
+        status=item.status, sequence=item.sequence, stamp=item.stamp, location=item.location,
+        description=item.description, organizer=item.organizer, attendee=item.attendee,
+    )  # fmt: skip
+    return method, ical.calendar(item.summary, [event], timezone=item.timezone, method=method)

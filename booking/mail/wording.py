@@ -86,3 +86,16 @@ NOTICES = {
         _l("%(company)s asks for %(space)s at %(site)s, %(when)s."),
     ),
 }
+
+ALERT_SUBJECT = _l("Alert: %(kind)s, %(space)s at %(site)s")
+ALERT_LEAD = _l("%(kind)s in %(space)s at %(site)s since %(when)s.")
+ALERT_KINDS = {
+    "over_capacity": _l("Over capacity"),
+    "sensor_offline": _l("Sensor offline"),
+}
+
+CHECKIN_BY_HAND = _l("From 15 minutes before the start, press « Check in » on My bookings, or tell the reception.")
+CHECKIN_BY_SENSORS = _l(
+    "The room's sensors check you in when you arrive; you can also press « Check in » on My bookings from "
+    "15 minutes before the start. With nobody there %(minutes)s minutes after the start, the room may be released."
+)

@@ -43,6 +43,8 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.CUSTOMER)
     password_hash: Mapped[str | None] = mapped_column(String(300))
     locale: Mapped[str] = mapped_column(String(5), default="fr")
+    # an e-mail the day before each booking (address, access, check-in); one click turns it off
+    remind_day_before: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

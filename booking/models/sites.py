@@ -23,6 +23,8 @@ class Site(db.Model):
     # {"mon": [["08:00", "20:00"]], ...}; a space may override it
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(String(1000), default="")
+    # how to get there and in: told in the reminder the day before
+    access: Mapped[str] = mapped_column(String(1000), default="")
 
     spaces: Mapped[list[Space]] = relationship(back_populates="site", order_by="Space.slug")
 

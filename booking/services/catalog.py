@@ -124,6 +124,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
         site.address = site_data.get("address", "")
         site.timezone = site_data.get("timezone", "Europe/Paris")
         site.description = site_data.get("description", "")
+        site.access = site_data.get("access", "")
         site.opening_hours = parse_hours(site_data.get("opening_hours", {}))
         db.session.flush()
         counts["sites"] += 1

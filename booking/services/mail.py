@@ -23,11 +23,11 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from booking.extensions import db
-from booking.mail import compose, notices, render, transport
+from booking.mail import compose, notices, render, transport, wording
 from booking.mail.compose import Address, BadAddress
 from booking.mail.invitations import BookingInvitation, Person, invitation
 from booking.mail.wording import NOTICES
-from booking.models import Booking, MailMessage, MailStatus, OutboxEvent, Role, User
+from booking.models import Alert, Booking, MailMessage, MailStatus, OutboxEvent, Role, Space, User
 from booking.services.webhooks import backoff
 
 log = logging.getLogger(__name__)
@@ -130,8 +130,12 @@ def _when(data: dict) -> tuple[datetime, datetime]:
 def booking_message(
     key: str, notice: str, booking: Booking, snapshot: dict, to: Recipient, *, now: datetime,
     stamp: datetime, reason: str = "", until: datetime | None = None, with_invitation: bool = True,
+    reminded: User | None = None,
 ) -> MailMessage | None:  # fmt: skip
-    """A message about ``booking`` as ``snapshot`` (the event's copy of it) describes it."""
+    """A message about ``booking`` as ``snapshot`` (the event's copy of it) describes it.
+
+    ``reminded``: the person a reminder is for, whose message links to stopping them.
+    """
     space, site = booking.space, booking.space.site
     start, end = _when(snapshot)
     locale = to.locale
@@ -163,12 +167,50 @@ def booking_message(
         status=snapshot.get("status") or booking.status, attendees=snapshot.get("attendees", booking.attendees),
         reason=reason, staff_side=staff_side, bookings_url=render.link("portal.my_bookings"),
         approvals_url=render.link("calendar.approvals"), has_invitation=invite is not None,
+        access=site.access or site.address, checkin=checkin_instructions(space, locale),
+        opt_out_url=_opt_out_url(reminded),
     )  # fmt: skip
     return _new_message(key, notice, to, subject, text, html, now=now, invite=invite)
 
 
+def checkin_instructions(space: Space, locale: str) -> str:
+    """How people check in to this space, in ``locale``."""
+    if space.manual_checkin or space.profile == "studio":
+        return render.in_locale(locale, wording.CHECKIN_BY_HAND)
+    return render.in_locale(locale, wording.CHECKIN_BY_SENSORS, minutes=space.checkin_grace_minutes)
+
+
+def _opt_out_url(user: User | None) -> str:
+    if user is None:
+        return ""
+    from booking.services import reminders  # imported here: reminders writes through this module
+
+    return render.link("account.stop_reminders", token=reminders.opt_out_token(user))
+
+
+def alert_message(key: str, alert: Alert, to: Recipient, *, now: datetime) -> MailMessage | None:
+    """Staff told of an alert that needs someone on site (over capacity, a sensor gone quiet)."""
+    space, site = alert.space, alert.space.site
+    values = {
+        "kind": render.in_locale(to.locale, wording.ALERT_KINDS.get(alert.kind, alert.kind)),
+        "space": space.name, "site": site.name, "when": render.moment(alert.raised_at, site.timezone, to.locale),
+    }  # fmt: skip
+    subject = render.in_locale(to.locale, wording.ALERT_SUBJECT, **values)
+    text, html = render.render(
+        "alert", to.locale, subject=subject, lead=render.in_locale(to.locale, wording.ALERT_LEAD, **values),
+        alert=alert, booking=alert.booking, alerts_url=render.link("staff_alerts.index"),
+    )  # fmt: skip
+    return _new_message(key, f"alert.{alert.kind}", to, subject, text, html, now=now)
+
+
 def _messages_for_event(event: OutboxEvent, notice: notices.Notice, now: datetime) -> list[MailMessage]:
     payload = event.payload or {}
+    if notice.name == "staff.alert":
+        alert = db.session.get(Alert, payload.get("id"))
+        if alert is None:
+            return []
+        made = [alert_message(f"{event.uid}/{notice.name}/{to.email}", alert, to, now=now) for to in staff_recipients()]
+        return [message for message in made if message is not None]
     snapshot = payload.get("booking") or {}
     booking = db.session.get(Booking, snapshot.get("id")) if snapshot.get("id") else None
     if booking is None:

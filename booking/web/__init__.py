@@ -54,6 +54,7 @@ def warn_if_uncompiled(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from booking.web import (
+        account,
         alerts,
         attendance,
         calendar,
@@ -110,5 +111,6 @@ def init_app(app: Flask) -> None:
         attendance.bp,
         mail.bp,
         mailbox.bp,
+        account.bp,
     ):
         app.register_blueprint(blueprint)

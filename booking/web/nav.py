@@ -32,6 +32,7 @@ NAV = [
     ("portal.my_bookings", _l("My bookings"), False, True),
     ("portal_day.waiting", _l("My waitlist"), False, True),
     ("feeds.index", _l("Calendar feeds"), True, True),
+    ("account.index", _l("My account"), False, True),
 ]
 
 

@@ -147,7 +147,7 @@ def test_a_released_lease_is_taken_at_once(app):
 def test_jobs_have_stable_ids():
     assert [job.id for job in jobs.JOBS] == [
         "expire_holds", "check_in_by_presence", "release_no_shows", "watch_spaces", "offer_waitlist",
-        "deliver_webhooks", "deliver_mail", "rollup_utilization", "prune_outbox",
+        "deliver_webhooks", "deliver_mail", "send_reminders", "rollup_utilization", "prune_outbox",
     ]  # fmt: skip
 
 

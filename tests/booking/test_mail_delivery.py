@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from clock import paris
-from mailserver import SmtpServer
 from sqlalchemy import select, update
 
 from booking import jobs
@@ -15,13 +14,6 @@ from booking.extensions import db
 from booking.models import MailMessage, MailStatus, OutboxEvent
 from booking.services import accounts, bookings, mail
 from booking.services.bookings import BookingRequest
-
-
-@pytest.fixture
-def smtp(app):
-    with SmtpServer() as server:
-        app.config.update(MAIL_URL=server.url, MAIL_TIMEOUT_SECONDS=1, MAIL_BACKOFF_SECONDS=30, MAIL_MAX_ATTEMPTS=4)
-        yield server
 
 
 @pytest.fixture
