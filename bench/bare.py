@@ -3,8 +3,8 @@
 ``POST /bare`` does no work at all: what a request costs. ``POST /bare/insert`` runs one
 INSERT ... RETURNING on PostgreSQL (autocommit, one round trip, a connection per thread):
 the floor under any endpoint that writes, with no validation, rules, audit or JSON schema.
-``POST /bare/book`` writes what a booking writes (the booking, its audit row and its event,
-with the app's own statement) and nothing else: the floor under ``POST /api/v1/bookings``.
+``POST /bare/book`` writes what a booking writes (the booking, its audit row and its event, in one
+transaction, with plain SQL of its own) and nothing else: the floor under ``POST /api/v1/bookings``.
 """
 
 from __future__ import annotations
@@ -48,22 +48,31 @@ def create_app() -> Flask:
 
     @app.post("/bare/book")
     def bare_book():
-        """Parse the JSON body, write a booking as the app does (one statement), answer 201 with its id."""
-        from booking.services.bookings import INSERT_AT_ONCE
-
+        """Parse the JSON body, write a booking's three rows in one transaction, answer 201 with its id."""
         body = request.get_json()
         spaces, organisation_id, user_id = ids()
         start, end = datetime.fromisoformat(body["start"]), datetime.fromisoformat(body["end"])
         now = datetime.now(UTC)
-        values = {
-            "space_id": spaces[body["site"], body["space"]], "organisation_id": organisation_id,
-            "created_by_id": user_id, "title": body["title"], "attendees": body["attendees"], "layout": None,
-            "notes": "", "start_at": start, "end_at": end, "block_start": start, "block_end": end,
-            "status": "confirmed", "hold_expires_at": None, "price_excl_vat": 0, "created_at": now,
-            "detail": "{}", "uid": str(uuid.uuid4()),
-            "kind": "booking.create", "payload": json.dumps({"booking": {"id": None}}),
-        }  # fmt: skip
-        (booking_id,) = connection().execute(INSERT_AT_ONCE, values).fetchone()
+        with connection().transaction() as tx:
+            (booking_id,) = tx.connection.execute(
+                "INSERT INTO bookings (space_id, organisation_id, created_by_id, title, attendees, notes, start_at,"
+                " end_at, block_start, block_end, status, price_excl_vat, created_at, updated_at, version)"
+                " VALUES (%s, %s, %s, %s, %s, '', %s, %s, %s, %s, 'confirmed', 0, %s, %s, 1) RETURNING id",
+                (spaces[body["site"], body["space"]], organisation_id, user_id, body["title"], body["attendees"],
+                 start, end, start, end, now, now),
+            ).fetchone()  # fmt: skip
+            detail = json.dumps({"start": start.isoformat(), "end": end.isoformat()})
+            tx.connection.execute(
+                "INSERT INTO booking_events (booking_id, at, actor_id, action, to_status, detail)"
+                " VALUES (%s, %s, %s, 'create', 'confirmed', %s)",
+                (booking_id, now, user_id, detail),
+            )
+            payload = json.dumps({"action": "create", "booking": {"id": booking_id, "title": body["title"]}})
+            tx.connection.execute(
+                "INSERT INTO outbox_events (uid, kind, organisation_id, payload, created_at)"
+                " VALUES (%s, 'booking.create', %s, %s, %s)",
+                (str(uuid.uuid4()), organisation_id, payload, now),
+            )
         return jsonify(id=booking_id, status="confirmed", title=body["title"]), 201
 
     def ids() -> tuple[dict[tuple[str, str], int], int, int]:

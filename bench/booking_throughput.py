@@ -1,4 +1,8 @@
-"""Booking creation through gunicorn on PostgreSQL, against a bare Flask JSON endpoint on the same config.
+"""Booking creation through gunicorn on PostgreSQL, against bare Flask endpoints on the same config.
+
+The figure that counts (issue 13) is POST /api/v1/bookings against "bare + a booking's write": a
+bare endpoint that writes the same three rows (booking, audit row, outbox event) in one
+transaction with plain SQL of its own. The other baselines are printed for reference.
 
 Both servers run config/gunicorn.conf.py with the same ONEXP_WEB_* settings and are loaded
 by the same client (bench/load.py) in the same run; each booking asks for a distinct free
@@ -25,7 +29,7 @@ from bench.server import CONFIG, gunicorn
 
 LOGS = Path(__file__).resolve().parent / "out"
 
-TARGET_RATIO = 0.35
+TARGET_RATIO = 0.40  # POST /api/v1/bookings against "bare + a booking's write", a floor
 # not measured: every worker boots (imports, create_app) and opens its database connections
 WARM_UP = 5
 PARIS = ZoneInfo("Europe/Paris")
@@ -135,7 +139,7 @@ def run(args) -> dict:
 
         def bare_run() -> tuple[LoadResult, LoadResult, LoadResult]:
             """The bare endpoint, then the same with one INSERT (a floor for any endpoint that writes),
-            then with the booking's own statement (the floor under booking)."""
+            then writing a booking's rows (the floor under booking)."""
             with gunicorn("bench.bare:create_app()", env=env, probe="/bare", log=LOGS / "gunicorn-bare.log") as served:
                 hammer(served.port, bare_maker, threads=clients, seconds=WARM_UP)
                 echo = hammer(served.port, bare_maker, threads=clients, seconds=seconds, watch=(served.pid,))
@@ -174,7 +178,8 @@ def run(args) -> dict:
 
     created = warm.statuses[201] + booked.statuses[201]
     non_201 = sum(n for s, n in (warm.statuses + booked.statuses).items() if s != 201)
-    ratio = booked.per_second / bare.per_second if bare.per_second else 0.0
+    ratio = booked.per_second / writes.per_second if writes.per_second else 0.0
+    bare_ratio = booked.per_second / bare.per_second if bare.per_second else 0.0
     # what the throughput ratio tends to when nothing else runs: the cores are the bound
     cpu_ratio = bare.cpu_ms_per_request / booked.cpu_ms_per_request if booked.cpu_ms_per_request else 0.0
     served = runpy.run_path(str(CONFIG))  # what gunicorn ran with, read from the same file
@@ -187,7 +192,8 @@ def run(args) -> dict:
         "bare_insert": _figures(floor),
         "bare_booking_write": _figures(writes),
         "booking": _figures(booked),
-        "ratio": round(ratio, 3),
+        "ratio": round(ratio, 3),  # booking / bare + a booking's write
+        "bare_ratio": round(bare_ratio, 3),  # booking / bare (the retired target's ratio)
         "bare_insert_ratio": round(floor.per_second / bare.per_second, 3) if bare.per_second else 0.0,
         "bare_booking_write_ratio": round(writes.per_second / bare.per_second, 3) if bare.per_second else 0.0,
         "cpu_ratio": round(cpu_ratio, 3),
@@ -209,13 +215,14 @@ def run(args) -> dict:
         ("endpoint", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "non-201"),
     )
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    print(f"ratio booking/bare = {ratio:.2f} ({verdict} the target ≥ {TARGET_RATIO})")
+    print(f"ratio booking / bare + a booking's write = {ratio:.2f} ({verdict} the floor ≥ {TARGET_RATIO})")
+    print(f"for reference, booking / bare = {bare_ratio:.2f}")
     floor_ratio = floor.per_second / max(bare.per_second, 1)
     print(f"for reference, bare + one INSERT / bare = {floor_ratio:.2f}: the floor under any endpoint that writes")
     write_ratio = writes.per_second / max(bare.per_second, 1)
     print(
         f"bare + a booking's write / bare = {write_ratio:.2f}: the floor under booking"
-        " (its statement alone: no validation, caller, rules, audit payload or answer to build)"
+        " (its three rows alone: no validation, caller, rules, audit payload or answer to build)"
     )
     print(f"CPU per request (server + client), bare/booking = {cpu_ratio:.2f}: the ratio on an otherwise idle machine")
     print(f"bookings: {created} answered 201, {stored} active in the database, {overlaps} overlapping pairs")

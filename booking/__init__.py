@@ -64,7 +64,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             dbtypes.configure_sqlite(db.engine)
         dbtypes.ping_idle_connections(db.engine)
-    dbtypes.track_session_connections()
+    dbtypes.track_session_writes()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -122,44 +122,7 @@ def ping_idle_connections(engine: Engine, idle: float = IDLE_PING_SECONDS) -> No
             raise DisconnectionError("an idle connection no longer answers") from exc  # the pool reconnects
 
 
-@contextmanager
-def autocommit_driver_connection(engine: Engine) -> Iterator[object]:
-    """A pooled connection's own driver connection (psycopg), in autocommit, for one hot statement.
-
-    SQLAlchemy's execution machinery costs twice what psycopg does for a booking's insert
-    (measured: 0.18 against 0.09 ms of CPU). The pool still hands the connection out and
-    takes it back (pings, resets, reconnects), and driver errors come out as SQLAlchemy's
-    own (IntegrityError, OperationalError...), so callers and the 503 handler see no difference.
-    """
-    from sqlalchemy.exc import DBAPIError
-
-    pooled = None
-    try:
-        pooled = engine.raw_connection()  # connecting may fail too: the pool does not wrap that
-        driver = pooled.driver_connection
-        driver.autocommit = True
-        try:
-            yield driver
-        finally:
-            driver.autocommit = False
-    except engine.dialect.loaded_dbapi.Error as exc:
-        gone = pooled is not None and engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
-        if gone:
-            pooled.invalidate(exc)  # the pool replaces it; the next checkouts reconnect
-        raise DBAPIError.instance(
-            None, None, exc, engine.dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=engine.dialect
-        ) from exc
-    finally:
-        if pooled is not None:
-            pooled.close()
-
-
-_CONNECTED = "onexp.connected"  # session.info keys: its transaction holds a connection,
-_WROTE = "onexp.wrote"  # ... and has flushed writes
-
-
-def _on_session_begin(session, _transaction, _connection) -> None:
-    session.info[_CONNECTED] = True
+_WROTE = "onexp.wrote"  # session.info key: its transaction has flushed writes
 
 
 def _on_session_flush(session, _context) -> None:
@@ -168,16 +131,14 @@ def _on_session_flush(session, _context) -> None:
 
 def _on_session_transaction_end(session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_CONNECTED, None)
         session.info.pop(_WROTE, None)
 
 
-def track_session_connections() -> None:
-    """Note in each session whether its transaction holds a connection and has written (once per process)."""
+def track_session_writes() -> None:
+    """Note in each session whether its transaction has written (once per process)."""
     from sqlalchemy.orm import Session
 
-    if not event.contains(Session, "after_begin", _on_session_begin):
-        event.listen(Session, "after_begin", _on_session_begin)
+    if not event.contains(Session, "after_flush", _on_session_flush):
         event.listen(Session, "after_flush", _on_session_flush)
         event.listen(Session, "after_transaction_end", _on_session_transaction_end)
 
@@ -185,12 +146,6 @@ def track_session_connections() -> None:
 def session_has_writes(session) -> bool:
     """True when rolling ``session`` back would lose something: changes pending or already flushed."""
     return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
-
-
-def session_is_idle(session) -> bool:
-    """True when ``session`` has nothing to write and holds no connection: work done beside it
-    on a connection of its own neither waits for it nor leaves its changes behind."""
-    return not (session_has_writes(session) or session.info.get(_CONNECTED))
 
 
 def commit_keeping_loaded(session) -> None:

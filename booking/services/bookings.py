@@ -7,7 +7,6 @@ constraint (PostgreSQL) or write lock (SQLite) is what makes a double booking im
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,8 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from booking import rules
@@ -34,7 +32,7 @@ from booking.models import (
     User,
 )
 from booking.rules import Problem
-from booking.services import catalog, outbox
+from booking.services import catalog
 from booking.services.accounts import get_organisation
 from booking.services.races import retried_on_race
 
@@ -242,7 +240,7 @@ def _organisation_for(actor: User, slug: str | None) -> Organisation:
 def _new_booking(
     actor: User, organisation: Organisation, space: Space, policy: rules.SpacePolicy,
     req: BookingRequest, start: datetime, end: datetime, *, hold: bool, now: datetime,
-    group: BookingGroup | None = None, audit: bool = True,
+    group: BookingGroup | None = None,
 ) -> Booking:  # fmt: skip
     # UTC inside, as the database hands it back: book() keeps this object across its commit
     start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -251,19 +249,14 @@ def _new_booking(
     if group is not None and group.id is None:
         db.session.flush()  # the group's id: by id, so the booking stays out of the session until _insert
     booking = Booking(
-        space_id=space.id, organisation_id=organisation.id, created_by_id=actor.id,
+        space=space, organisation=organisation, created_by_id=actor.id,
         group_id=group.id if group else None,
         title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
         start_at=start, end_at=end, block_start=block_start, block_end=block_end,
         status=status, price_excl_vat=rules.quote(policy, start, end).excl_vat, checked_in_at=None,
         hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_TTL_MINUTES"]) if hold else None,
     )  # fmt: skip
-    # By id above, and as loaded here: no change events to track (a third of the constructor's
-    # cost), and the booking reads its space and company before it is in any session.
-    set_committed_value(booking, "space", space)
-    set_committed_value(booking, "organisation", organisation)
-    if audit:  # else the caller writes the audit row itself (_inserted_at_once)
-        _change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
+    _change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
     return booking
 
 
@@ -298,75 +291,13 @@ def book(
     problems = _check(policy, req, req.start, req.end, now)
     if problems:
         raise Invalid(problems)
-    # PostgreSQL's exclusion constraint refuses an overlap by itself: insert first and ask
-    # what is in the way only when refused (SQLite's write lock needs the check first).
-    # Not beside a session that has reads or writes under way: those commit with the booking.
-    if db.session.get_bind().dialect.name == "postgresql" and dbtypes.session_is_idle(db.session()):
-        booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now, audit=False)
-        if _inserted_at_once(booking):
-            return booking
     taken = _taken(space, policy, req.start, req.end, now)  # also expires lapsed holds
     if taken:
         raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
-    # a fresh object: on PostgreSQL, refused only by lapsed holds (or a booking cancelled since)
     booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
     _insert(booking, space, savepoint=False)
     dbtypes.commit_keeping_loaded(db.session())  # shown back at once
     return booking
-
-
-# The booking, its audit row and its outbox event in one statement: one round trip, and a
-# transaction of its own (autocommit), instead of BEGIN, three INSERTs and COMMIT. The event
-# payload is built in Python like every other (outbox.booking_event); the database only
-# writes the new id into it. Sent by psycopg itself (its parameter style), PostgreSQL only.
-INSERT_AT_ONCE = """
-    WITH booked AS (
-        INSERT INTO bookings (space_id, organisation_id, created_by_id, title, attendees, layout, notes,
-            start_at, end_at, block_start, block_end, status, hold_expires_at, price_excl_vat,
-            created_at, updated_at, version)
-        VALUES (%(space_id)s, %(organisation_id)s, %(created_by_id)s, %(title)s, %(attendees)s, %(layout)s,
-            %(notes)s, %(start_at)s, %(end_at)s, %(block_start)s, %(block_end)s, %(status)s, %(hold_expires_at)s,
-            %(price_excl_vat)s, %(created_at)s, %(created_at)s, 1)
-        RETURNING id
-    ), audited AS (
-        INSERT INTO booking_events (booking_id, at, actor_id, action, from_status, to_status, detail)
-        SELECT id, %(created_at)s, %(created_by_id)s, 'create', NULL, %(status)s, CAST(%(detail)s AS json) FROM booked
-    ), told AS (
-        INSERT INTO outbox_events (uid, kind, organisation_id, payload, created_at)
-        SELECT %(uid)s, %(kind)s, %(organisation_id)s,
-            CAST(jsonb_set(CAST(%(payload)s AS jsonb), '{booking,id}', to_jsonb(id)) AS json), %(created_at)s
-        FROM booked
-    )
-    SELECT id FROM booked
-"""
-_INSERTED_COLUMNS = (
-    "space_id", "organisation_id", "created_by_id", "title", "attendees", "layout", "notes", "start_at", "end_at",
-    "block_start", "block_end", "status", "hold_expires_at", "price_excl_vat",
-)  # fmt: skip
-
-
-def _inserted_at_once(booking: Booking) -> bool:
-    """Insert a new ``booking`` with its audit row and event, committed; False if it overlaps."""
-    created = utcnow()
-    detail = {"start": booking.start_at.isoformat(), "end": booking.end_at.isoformat()}
-    event = outbox.booking_event(booking, "create", None, booking.status, detail, created)
-    values = {column: getattr(booking, column) for column in _INSERTED_COLUMNS}
-    values |= {
-        "created_at": created, "detail": json.dumps(detail), "uid": event["uid"], "kind": event["kind"],
-        "payload": json.dumps(event["payload"]),
-    }  # fmt: skip
-    try:
-        with dbtypes.autocommit_driver_connection(db.engine) as connection:
-            (booking_id,) = connection.execute(INSERT_AT_ONCE, values).fetchone()
-    except IntegrityError as exc:
-        if not is_overlap_violation(exc):
-            raise
-        return False
-    booking.id, booking.version, booking.created_at, booking.updated_at = booking_id, 1, created, created
-    # as if just loaded: clean, in this session, so a caller may change it and commit as usual
-    make_transient_to_detached(booking)
-    db.session.add(booking)
-    return True
 
 
 @retried_on_race

@@ -67,9 +67,8 @@ def test_bookings_are_refused_with_503_too(outage_app, postgres):
 
 
 def test_a_booking_whose_connection_dies_under_it_is_a_503_and_the_next_one_lands(outage_app, postgres):
-    """The fast path (one statement sent by psycopg itself) reports a lost connection, and a
-    database it cannot connect to, as the rest of the app does; the pool replaces the dead
-    connection for the next request."""
+    """A lost connection, and a database it cannot connect to, are 503s with Retry-After; the
+    pool replaces the dead connection for the next request."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
@@ -91,7 +90,7 @@ def test_a_booking_whose_connection_dies_under_it_is_a_503_and_the_next_one_land
         return client.post("/api/v1/bookings", json=body, headers=headers)
 
     assert book(9).status_code == 201  # caches the caller and the space
-    assert book(11).status_code == 201  # one statement, on a pooled connection just used
+    assert book(11).status_code == 201  # on a pooled connection just used
     with outage_app.app_context():  # a crash, as the pool sees it: from outside the pool
         outsider = create_engine(db.engine.url, poolclass=NullPool)
         with outsider.connect() as connection:
