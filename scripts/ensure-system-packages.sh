@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Make sure the system programs the test suite starts by itself are installed:
 # PostgreSQL server binaries (initdb/pg_ctl/postgres, plus btree_gist which
-# Debian 12 ships in the server package), mosquitto, openssl (the self-signed
-# certificates of make prod-local), with --browser chromium, and with --node
-# Node.js and npm (the calendar tests read .ics files with Mozilla's ical.js).
+# Debian 12 ships in the server package), mosquitto, nginx (the proxy in front of
+# the web role), openssl (the self-signed certificates of make prod-local), with
+# --browser chromium, and with --node Node.js and npm (the calendar tests read
+# .ics files with Mozilla's ical.js).
 #
 # Idempotent and quick when everything is present: no apt call at all then.
 # When something is missing it runs `apt-get update` once and installs only
@@ -19,7 +20,7 @@ for arg in "$@"; do
     case "$arg" in
         --browser) want_browser=1 ;;
         --node) want_node=1 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "ensure-system-packages: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -44,6 +45,11 @@ have_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]
 }
 
+# nginx lives in /usr/sbin too.
+have_nginx() {
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]
+}
+
 have_openssl() {
     command -v openssl >/dev/null
 }
@@ -59,6 +65,7 @@ have_node() {
 missing=()
 have_postgres_server || missing+=(postgresql)
 have_mosquitto || missing+=(mosquitto)
+have_nginx || missing+=(nginx)
 have_openssl || missing+=(openssl)
 if [ "$want_browser" = 1 ]; then
     have_chromium || missing+=(chromium)
@@ -91,7 +98,7 @@ echo "ensure-system-packages: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 
 # Whether Debian's postinst starts the distro services (postgresql on 5432,
-# mosquitto on 1883) does not matter: the test suite starts its own throwaway
+# mosquitto on 1883, nginx on 80) does not matter: the test suite starts its own throwaway
 # servers on free ports with private socket directories, so we leave that alone.
 
 # sudo resets the environment; pass DEBIAN_FRONTEND explicitly via env.
@@ -105,6 +112,7 @@ export DEBIAN_FRONTEND=noninteractive
 # should fail here, not later with a confusing error in the tests.
 have_postgres_server || fail "postgresql installed but initdb/pg_ctl/postgres or btree_gist still not found"
 have_mosquitto || fail "mosquitto installed but the mosquitto binary is still not found"
+have_nginx || fail "nginx installed but the nginx binary is still not found"
 have_openssl || fail "openssl installed but the openssl binary is still not found"
 if [ "$want_browser" = 1 ]; then
     have_chromium || fail "chromium installed but the chromium binary is still not found"
