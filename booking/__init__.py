@@ -14,6 +14,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the web app: settings → extensions → blueprints → CLI."""
     app = Flask(__name__, instance_relative_config=True)
     register_settings(app, config)
+    register_proxy(app)
     register_observability(app)
     register_extensions(app)
     register_blueprints(app)
@@ -38,6 +39,22 @@ def register_settings(app: Flask, overrides: Mapping[str, object] | None) -> Non
         # an unreachable server must fail a request in seconds (503), not hang a worker
         engine_options["connect_args"] = {"connect_timeout": 5}
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind ``ONEXP_PROXY_HOPS`` proxies, the client's address, scheme and host are theirs to tell.
+
+    ``request.remote_addr`` (the sign-in limit per address) is then the address the outermost of
+    them saw, never one a client wrote into X-Forwarded-For; without proxies, the headers are ignored.
+    """
+    hops = int(app.config["PROXY_HOPS"] or 0)
+    if hops < 0:
+        raise settings.SettingsError(f"ONEXP_PROXY_HOPS={hops}: the number of proxies in front, 0 or more")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # not X-Forwarded-Port or -Prefix: the proxy does not set them, so a client could
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=0, x_prefix=0)
 
 
 def register_observability(app: Flask) -> None:

@@ -30,6 +30,10 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "SECRET_KEY": (str, DEFAULT_SECRET_KEY),
     # the sign-in cookie only over HTTPS; unset: on with ONEXP_ENV=production, off otherwise
     "SECURE_COOKIES": (bool, None),
+    # how many proxies in front of the web role append to X-Forwarded-For/-Proto/-Host, trusted as
+    # such (werkzeug's ProxyFix): 1 behind nginx alone. 0 (the default): the headers are ignored,
+    # since without a proxy that sets them, any client could claim any address
+    "PROXY_HOPS": (int, 0),
     "LOG_FORMAT": (str, "text"),  # "json" in production: one JSON object per line, with the request id
     "RETRY_AFTER_SECONDS": (int, 5),  # told to clients while the database is unreachable
     "METRICS_BIND": (str, ""),  # host:port of /metrics for `onexp ingest` and `onexp scheduler` (web: /metrics)
