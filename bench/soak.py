@@ -52,7 +52,10 @@ def _at(day: date, hour: int) -> str:
 class Traffic:
     """One client thread's loop: pick an action by weight, time it, record status and latency."""
 
-    def __init__(self, url: str, tokens: list[str], days: list[date], until: float, seed: int, holds: int = 0):
+    def __init__(
+        self, url: str, tokens: list[str], days: list[date], until: float, seed: int, holds: int = 0,
+        verify: str | bool = True,
+    ):  # fmt: skip
         self.url, self.tokens, self.days, self.until = url, tokens, days, until
         self.random = random.Random(seed)
         self.latencies: dict[str, list[float]] = defaultdict(list)
@@ -62,6 +65,8 @@ class Traffic:
         self.server_errors: list[tuple[float, float, str, int, bool]] = []
         self.holds = holds  # book one in ``holds`` as a hold (0: never), for the scheduler to expire
         self.session = requests.Session()
+        self.session.trust_env = False  # else REQUESTS_CA_BUNDLE, when set, would win over `verify`
+        self.session.verify = verify  # prod-local's proxy has a self-signed certificate
 
     def call(self, route: str, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -127,11 +132,13 @@ def customers(prod, count: int = CUSTOMERS) -> list[str]:
     return tokens
 
 
-def start_traffic(url: str, tokens: list[str], seconds: float, threads: int, holds: int = 0) -> list[Traffic]:
+def start_traffic(
+    url: str, tokens: list[str], seconds: float, threads: int, holds: int = 0, verify: str | bool = True
+) -> list[Traffic]:
     """``threads`` client loops running until ``seconds`` from now; join ``loop.thread`` to wait for them."""
     days = _days(5)
     until = time.monotonic() + seconds
-    loops = [Traffic(url, tokens, days, until, seed, holds) for seed in range(threads)]
+    loops = [Traffic(url, tokens, days, until, seed, holds, verify) for seed in range(threads)]
     for seed, loop in enumerate(loops):
         loop.thread = threading.Thread(target=loop.run, name=f"soak-{seed}")
         loop.thread.start()
@@ -191,7 +198,7 @@ def run(args) -> dict:
     with ProdLocal(workers=3) as prod:
         tokens = customers(prod)
         started = time.monotonic()
-        loops = start_traffic(prod.web_url, tokens, seconds, threads)
+        loops = start_traffic(prod.web_url, tokens, seconds, threads, verify=str(prod.ca_file))
         for loop in loops:
             loop.thread.join()
         elapsed = time.monotonic() - started

@@ -179,7 +179,7 @@ def run(args) -> dict:
                     (0.70, injector.kill_leading_scheduler),
                 ]
                 started, t0 = time.monotonic(), time.time()
-                loops = start_traffic(prod.web_url, tokens, seconds, threads, holds=holds)
+                loops = start_traffic(prod.web_url, tokens, seconds, threads, holds=holds, verify=str(prod.ca_file))
                 for at, inject in plan:
                     while time.monotonic() < started + at * seconds:
                         injector.age_holds()

@@ -1,6 +1,6 @@
 """`make prod-local`: the production topology on this machine, without containers, until Ctrl-C.
 
-Options: --workers N (gunicorn workers, default 3), --port P (default: a free one).
+Options: --workers N (gunicorn workers, default 3), --port P (the proxy's HTTPS port, default: a free one).
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ def main() -> int:
     with prod:
         print(f"""
 OneXperience Booking, production topology (ONEXP_ENV=production) on loopback:
-  web        {prod.web_url}/   (gunicorn, {prod.workers} workers)  /readyz  /metrics  /api/docs
+  web        {prod.web_url}/   (nginx, HTTPS)  /readyz  /api/docs
+             its self-signed certificate: {prod.ca_file}  (curl --cacert, or accept it in the browser)
+  gunicorn   {prod.gunicorn_url}   ({prod.workers} workers, behind the proxy: for scrapes only)
   database   {prod.database_url}
-  broker     {prod.mqtt_url}
+  broker     mqtt://127.0.0.1:{prod.broker.port} (on loopback), mqtts://127.0.0.1:{prod.broker.tls_port}
   mail       {prod.smtp.url}   (a local SMTP server in this process: it keeps what it receives)
   roles      {", ".join(f"{name} (pid {pid})" for name, pid in prod.running().items())}
   metrics    {", ".join(prod.metrics_url(name) for name in prod.running())}

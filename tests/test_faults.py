@@ -81,8 +81,9 @@ def book_a_hold(prod: ProdLocal) -> int:
         "site": "la-coque", "space": "salle-frioul", "title": "Maybe", "attendees": 4, "hold": True,
         "start": iso(paris(day, 14)), "end": iso(paris(day, 15)),
     }  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
     response = requests.post(
-        prod.web_url + "/api/v1/bookings", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        prod.web_url + "/api/v1/bookings", json=body, headers=headers, timeout=30, verify=prod.ca_file
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]

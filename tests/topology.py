@@ -1,8 +1,9 @@
 """The production topology on one machine, without containers (what ``make prod-local`` starts).
 
 A throwaway PostgreSQL, a Mosquitto on config/mosquitto.conf (password file + config/mosquitto.acl),
-an SMTP server that keeps what it receives (``prod.smtp.received``), migrations run once, gunicorn
-with several workers, and, when this checkout has them, two
+an SMTP server that keeps what it receives (``prod.smtp.received``), migrations run once, nginx
+(config/nginx/onexp.conf.template, HTTPS with a self-signed certificate) in front of gunicorn with
+several workers, and, when this checkout has them, two
 ``onexp ingest`` workers on one shared subscription and two ``onexp scheduler`` (one active,
 one standby). Everything runs with ``ONEXP_ENV=production`` and generated secrets, on loopback.
 Fault tests and the soak bench drive it: ``stop``/``kill``/``start`` any role, restart the
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -31,7 +34,7 @@ import urllib.request
 from pathlib import Path
 
 from mailserver import SmtpServer
-from servers import HOST, MosquittoBroker, PostgresServer, free_port
+from servers import ENSURE_SCRIPT, HOST, MosquittoBroker, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -40,6 +43,7 @@ INGEST_USERS = {"ingest-1": "onexp-ingest-1", "ingest-2": "onexp-ingest-2"}  # o
 SHARED_GROUP = "onexp-ingest"
 MOSQUITTO_CONF = ROOT / "config" / "mosquitto.conf"
 MOSQUITTO_ACL = ROOT / "config" / "mosquitto.acl"
+PROXY_TEMPLATE = ROOT / "config" / "nginx" / "onexp.conf.template"
 
 
 def self_signed_certificate(directory: Path, name: str = "onexp-prod-local") -> tuple[Path, Path]:
@@ -115,6 +119,51 @@ class ProductionBroker(MosquittoBroker):
         return str(conf)
 
 
+def render_template(template: Path, values: dict[str, str]) -> str:
+    """What envsubst makes of ``template`` given only these variables: nginx's own ``$host`` stays."""
+    text = template.read_text()
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    left = sorted(set(re.findall(r"\$\{(\w+)\}", text)))
+    if left:
+        raise ValueError(f"{template.name}: no value for {', '.join(left)}")
+    return text
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if not found:
+        raise RuntimeError(
+            f"'nginx' not found: prod-local puts it in front of gunicorn. Install it with `{ENSURE_SCRIPT}`"
+        )
+    return found
+
+
+def proxy_main_config(run_dir: Path, server_configs: list[Path]) -> str:
+    """An nginx.conf like the official image's (its http {} includes conf.d), with this run's paths."""
+    temp = run_dir / "nginx"
+    temp.mkdir(exist_ok=True)
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    paths = "".join(f"    {kind}_temp_path {temp / kind};\n" for kind in kinds)
+    includes = "".join(f"    include {path};\n" for path in server_configs)
+    # as root, workers would switch to nobody, who cannot enter this run's directory
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return f"""{user}daemon off;
+worker_processes auto;
+pid {temp / "nginx.pid"};
+error_log stderr warn;
+events {{
+    worker_connections 1024;
+}}
+http {{
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    keepalive_timeout 65;
+{paths}{includes}}}
+"""
+
+
 def onexp_commands() -> set[str]:
     """The subcommands this checkout's ``onexp`` has (ingest and scheduler arrive with other branches)."""
     out = subprocess.run([str(BIN / "onexp"), "--help"], capture_output=True, text=True, env=_bare_env()).stdout
@@ -132,15 +181,19 @@ def _bare_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ONEXP_") and k != "PROMETHEUS_MULTIPROC_DIR"}
 
 
-def wait_for(url: str, *, status: int = 200, timeout: float = 60, alive: subprocess.Popen | None = None) -> None:
-    """Poll ``url`` until it answers ``status``."""
+def wait_for(
+    url: str, *, status: int = 200, timeout: float = 60, alive: subprocess.Popen | None = None,
+    cafile: Path | None = None,
+) -> None:  # fmt: skip
+    """Poll ``url`` until it answers ``status`` (over HTTPS: trusting ``cafile``)."""
+    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         if alive is not None and alive.poll() is not None:
             raise RuntimeError(f"exited with {alive.returncode} while waiting for {url}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=5, context=context) as response:
                 if response.status == status:
                     return
                 last = str(response.status)
@@ -155,15 +208,21 @@ def wait_for(url: str, *, status: int = 200, timeout: float = 60, alive: subproc
 
 
 class ProdLocal:
-    """PostgreSQL + Mosquitto + migrations + gunicorn + ingest x2 + scheduler x2, as processes."""
+    """PostgreSQL + Mosquitto + migrations + nginx + gunicorn + ingest x2 + scheduler x2, as processes.
+
+    ``web_url`` is the proxy's (HTTPS, its certificate in ``ca_file``), as clients see the service;
+    ``gunicorn_url`` the web role's own address, which only the proxy and the scrapes use.
+    """
 
     def __init__(
         self, *, workers: int = 3, port: int | None = None, run_dir: str | None = None,
         devices: tuple[str, ...] = (), env: dict[str, str] | None = None,
     ):  # fmt: skip
-        """``devices``: sensor ids that get broker accounts (the ACL lets each publish its own topics)."""
+        """``port``: the proxy's; ``devices``: sensor ids that get broker accounts (the ACL lets each
+        publish its own topics)."""
         self.workers = workers
         self.port = port
+        self.web_port: int | None = None
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="onexp-prod-local-"))
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.mqtt_password = secrets.token_urlsafe(16)
@@ -184,7 +243,18 @@ class ProdLocal:
 
     @property
     def web_url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        """The service's address: the proxy."""
+        return f"https://{HOST}:{self.port}"
+
+    @property
+    def gunicorn_url(self) -> str:
+        """The web role behind the proxy: for the proxy and for Prometheus, not for clients."""
+        return f"http://{HOST}:{self.web_port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The proxy's self-signed certificate: what a client of ``web_url`` trusts."""
+        return self.run_dir / "onexp-prod-local.crt"
 
     @property
     def mqtt_url(self) -> str:
@@ -204,6 +274,8 @@ class ProdLocal:
             self.broker.start()
             self.smtp.start()
             self.port = self.port or free_port()
+            self.web_port = free_port()
+            self._write_proxy_config()
             self.env = (
                 _bare_env()
                 | {
@@ -214,7 +286,7 @@ class ProdLocal:
                     "ONEXP_MAIL_URL": self.smtp.url,
                     "ONEXP_PUBLIC_URL": self.web_url,
                     "ONEXP_LOG_FORMAT": "json",
-                    "ONEXP_SECURE_COOKIES": "0",  # plain HTTP on loopback: no TLS in front of it
+                    "ONEXP_PROXY_HOPS": "1",  # X-Forwarded-* from the proxy, and only from it
                     "ONEXP_LOG_LEVEL": os.environ.get("ONEXP_LOG_LEVEL", "INFO"),
                 }
                 | self.extra_env
@@ -224,7 +296,7 @@ class ProdLocal:
             self._plan_roles()
             for name in self.commands:
                 self.start_role(name)
-            wait_for(self.web_url + "/readyz", alive=self.processes["web"])
+            wait_for(self.web_url + "/readyz", alive=self.processes["web"], cafile=self.ca_file)
         except BaseException:
             self.cleanup()
             raise
@@ -237,12 +309,23 @@ class ProdLocal:
             raise RuntimeError(f"onexp {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
 
+    def _write_proxy_config(self) -> None:
+        cert, key = self_signed_certificate(self.run_dir)
+        values = {
+            "PROXY_LISTEN": f"{HOST}:{self.port}", "PROXY_UPSTREAM": f"{HOST}:{self.web_port}",
+            "PROXY_CERTIFICATE": str(cert), "PROXY_CERTIFICATE_KEY": str(key),
+        }  # fmt: skip
+        server = self.run_dir / "onexp-proxy.conf"
+        server.write_text(render_template(PROXY_TEMPLATE, values))
+        (self.run_dir / "nginx.conf").write_text(proxy_main_config(self.run_dir, [server]))
+
     def _plan_roles(self) -> None:
+        self.commands["proxy"] = [nginx_binary(), "-e", "stderr", "-p", str(self.run_dir), "-c", "nginx.conf"]
         conf = ROOT / "config" / "gunicorn.conf.py"
         config = str(conf) if conf.exists() else "python:config.gunicorn_hooks"
         self.commands["web"] = [
             str(BIN / "gunicorn"), "-c", config, "--workers", str(self.workers),
-            "--bind", f"{HOST}:{self.port}", "booking:create_app()",
+            "--bind", f"{HOST}:{self.web_port}", "booking:create_app()",
         ]  # fmt: skip
         available = onexp_commands()
         if "ingest" in available:
@@ -266,7 +349,7 @@ class ProdLocal:
 
     def metrics_url(self, name: str) -> str:
         """Where role ``name`` serves its Prometheus metrics (the web role: ``/metrics``)."""
-        return f"{self.web_url}/metrics" if name == "web" else f"http://{HOST}:{self.metrics_ports[name]}/metrics"
+        return f"{self.gunicorn_url}/metrics" if name == "web" else f"http://{HOST}:{self.metrics_ports[name]}/metrics"
 
     def device_url(self, device: str) -> str:
         return f"mqtt://{device}:{self.device_passwords[device]}@{HOST}:{self.broker.port}"
@@ -306,8 +389,8 @@ class ProdLocal:
         return {name: proc.pid for name, proc in self.processes.items() if proc.poll() is None}
 
     def cleanup(self) -> None:
-        """Stop every role (web first, so nothing new comes in), then the servers."""
-        for name in sorted(self.processes, key=lambda n: n != "web"):
+        """Stop every role (the proxy and web first, so nothing new comes in), then the servers."""
+        for name in sorted(self.processes, key=lambda n: ("proxy", "web").index(n) if n in ("proxy", "web") else 2):
             self.stop_role(name)
         self.broker.cleanup()
         self.smtp.stop()
