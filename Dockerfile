@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every role of OneXperience Booking:
-#   web        (default)  gunicorn -c config/gunicorn.conf.py "booking:create_app()"
+#   web        (default)  gunicorn -c config/gunicorn.conf.py "booking:create_app()", behind nginx
+#                         (compose.yaml's proxy: the official nginx image), never published itself
 #   ingest                onexp ingest
 #   scheduler             onexp scheduler
 #   migrations            onexp db upgrade

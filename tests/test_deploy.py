@@ -195,3 +195,65 @@ def test_env_files_with_secrets_stay_out_of_git_and_out_of_the_image():
     dockerignore = rules(ROOT / ".dockerignore")
     assert dockerignore[0] == "*"  # an allow-list...
     assert not [rule for rule in dockerignore if rule.startswith("!deploy")]  # ...without deploy/
+
+
+# --- the proxy ---------------------------------------------------------------------------------------
+
+PROXY_TEMPLATES = ROOT / "config" / "nginx"
+
+
+def test_only_the_proxy_publishes_a_web_port(services):
+    assert "ports" not in services["web"]  # gunicorn: the compose network only
+    assert {port.split(":")[-1] for port in services["proxy"]["ports"]} == {"443", "80"}
+
+
+def test_the_web_role_believes_x_forwarded_headers_from_one_proxy(services):
+    assert services["web"]["environment"]["ONEXP_PROXY_HOPS"] == "1"
+
+
+def proxy_templates(services) -> dict[Path, str]:
+    """Template file in the repository -> where the image fills it in."""
+    mounts = dict(volume.split(":")[:2] for volume in services["proxy"]["volumes"])
+    return {ROOT / source: target for source, target in mounts.items() if source.endswith(".template")}
+
+
+def test_the_proxy_fills_in_both_templates_from_the_repository(services):
+    templates = proxy_templates(services)
+    assert set(templates) == {PROXY_TEMPLATES / "onexp.conf.template", PROXY_TEMPLATES / "redirect.conf.template"}
+    assert all(target.startswith("/etc/nginx/templates/") for target in templates.values())
+
+
+def placeholders(template: Path) -> set[str]:
+    return set(re.findall(r"\$\{(\w+)\}", template.read_text()))
+
+
+def test_the_proxy_is_given_every_placeholder_and_envsubst_touches_nothing_else(services):
+    environment = services["proxy"]["environment"]
+    wanted = set().union(*(placeholders(template) for template in proxy_templates(services)))
+    assert wanted <= set(environment)
+    assert all(re.search(environment["NGINX_ENVSUBST_FILTER"], name) for name in wanted)
+    assert not re.search(environment["NGINX_ENVSUBST_FILTER"], "host")  # nginx's $host stays as it is
+
+
+def test_the_proxys_certificate_is_mounted_where_its_settings_say(services):
+    mounts = dict(volume.split(":")[:2] for volume in services["proxy"]["volumes"])
+    environment = services["proxy"]["environment"]
+    assert {environment["PROXY_CERTIFICATE"], environment["PROXY_CERTIFICATE_KEY"]} <= set(mounts.values())
+
+
+def test_nginx_accepts_the_proxy_configuration_inside_an_http_block_like_the_images(services, tmp_path):
+    # compose's own values, but for what only exists in compose: the `web` host and the certificate
+    from topology import nginx_binary, proxy_main_config, render_template, self_signed_certificate
+
+    cert, key = self_signed_certificate(tmp_path)
+    values = services["proxy"]["environment"] | {
+        "PROXY_UPSTREAM": "127.0.0.1:8000", "PROXY_CERTIFICATE": str(cert), "PROXY_CERTIFICATE_KEY": str(key),
+    }  # fmt: skip
+    rendered = []
+    for template in proxy_templates(services):
+        rendered.append(tmp_path / template.name.removesuffix(".template"))
+        rendered[-1].write_text(render_template(template, values))
+    (tmp_path / "nginx.conf").write_text(proxy_main_config(tmp_path, rendered))
+    command = [nginx_binary(), "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", "nginx.conf"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
