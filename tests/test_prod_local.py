@@ -65,7 +65,8 @@ def test_the_scheduler_mails_the_booker_through_the_mail_server(prod, token):
         "start": iso(paris(day, 9)), "end": iso(paris(day, 10)),
     }  # fmt: skip
     headers = {"Authorization": f"Bearer {token}"}
-    assert requests.post(prod.web_url + "/api/v1/bookings", json=body, headers=headers, timeout=TIMEOUT).ok
+    url = prod.web_url + "/api/v1/bookings"
+    assert requests.post(url, json=body, headers=headers, timeout=TIMEOUT, verify=prod.ca_file).ok
     wait_until = time.monotonic() + TIMEOUT
     while not [r for r in prod.smtp.to("alice@acme.example") if "Mailed board" in r.message["Subject"]]:
         assert time.monotonic() < wait_until, "no confirmation reached the mail server"
@@ -278,3 +279,17 @@ def test_live_occupancy_streams_through_the_proxy_event_by_event(prod):
         # the stream lasts minutes: its first event arrives while it is still open, or not at all
         first = next(line for line in response.iter_lines(decode_unicode=True) if line.startswith("event:"))
     assert first == "event: occupancy"
+
+
+def test_a_feed_url_made_behind_the_proxy_is_its_https_address_and_works(prod, bob):
+    session = browser(prod, "127.0.0.6")
+    assert sign_in(session, prod, *bob).status_code == 302
+    page = session.get(prod.web_url + "/feeds", timeout=TIMEOUT)
+    (csrf,) = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    headers = {"Referer": prod.web_url + "/feeds"}
+    form = {"csrf_token": csrf, "target": "organisation:"}
+    made = session.post(prod.web_url + "/feeds", data=form, headers=headers, timeout=TIMEOUT)
+    (url,) = re.findall(r'id="new-feed-url"[^>]* value="([^"]+)"', made.text)
+    assert url.startswith(prod.web_url + "/")  # https, and the port the client used: what it can reach
+    calendar = requests.get(url, timeout=TIMEOUT, verify=prod.ca_file)
+    assert calendar.status_code == 200 and calendar.text.startswith("BEGIN:VCALENDAR")
