@@ -7,7 +7,7 @@ from flask import g, request, session
 from booking.errors import Forbidden, Unauthorized
 from booking.extensions import db
 from booking.models import User
-from booking.services import accounts
+from booking.services import accounts, displays
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -23,6 +23,9 @@ def current_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use the header Authorization: Bearer <token>")
+        if token.strip().startswith(displays.TOKEN_PREFIX):
+            # a wall tablet's key opens its own display (booking.api.displays), nothing a person may do
+            raise Unauthorized("a display token opens its display only")
         user = accounts.user_for_token(token.strip())
         if user is None:
             raise Unauthorized("the token is unknown or revoked")

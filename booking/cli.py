@@ -78,6 +78,57 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(token)
 
 
+@click.group("displays")
+def displays() -> None:
+    """Manage door and lobby displays (wall tablets)."""
+
+
+@displays.command("create")
+@click.argument("site")
+@click.argument("space", required=False)
+@click.option("--name", default="", help="where the tablet hangs, for the staff page")
+@click.option("--base-url", help="the address tablets reach the service at; defaults to ONEXP_PUBLIC_URL")
+@with_appcontext
+def displays_create(site: str, space: str | None, name: str, base_url: str | None) -> None:
+    """Create a display token for a site's lobby, or for SPACE's door; the URL is printed alone on the last line."""
+    from booking.services import displays as registry
+
+    try:
+        token, record = registry.create_display(site, space, name=name)
+    except DomainError as error:
+        _fail(error)
+    fallback = f"http://{current_app.config.get('WEB_BIND') or '127.0.0.1:8000'}"
+    base = base_url or registry.public_base(current_app.config, fallback)
+    click.echo(f"display {record.id} for {site}{'/' + space if space else ' (lobby)'}; open this address on it:")
+    click.echo(registry.display_url(record, token, base=base))
+
+
+@displays.command("list")
+@with_appcontext
+def displays_list() -> None:
+    """The displays whose token still works."""
+    from booking.services import displays as registry
+
+    for record in registry.list_displays():
+        where = f"{record.site.slug}/{record.space.slug}" if record.space else f"{record.site.slug} (lobby)"
+        seen = record.last_used_at.isoformat(timespec="minutes") if record.last_used_at else "never"
+        click.echo(f"{record.id}\t{where}\t{record.name or '-'}\tlast seen {seen}")
+
+
+@displays.command("revoke")
+@click.argument("display_id", type=int)
+@with_appcontext
+def displays_revoke(display_id: int) -> None:
+    """Stop a display's address from working."""
+    from booking.services import displays as registry
+
+    try:
+        registry.revoke_display(display_id)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"display {display_id} revoked")
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler() -> None:
@@ -97,7 +148,7 @@ def scheduler() -> None:
 
 # `serve`, `ingest`, `simulate` and `sensors` run MQTT clients: they are in sensors/cli.py,
 # registered through the flask.commands entry points (booking never imports sensors).
-COMMANDS = (seed, users, tokens, scheduler)
+COMMANDS = (seed, users, tokens, displays, scheduler)
 
 
 def register(app: Flask) -> None:

@@ -47,6 +47,12 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "LOGIN_BACKOFF_SECONDS": (int, 2),
     "LOGIN_WINDOW_MINUTES": (int, 15),
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
+    # door and lobby displays: how often they refresh (the event stream brings occupancy at once),
+    # and after how long without an answer they say their data is stale
+    "DISPLAY_POLL_SECONDS": (float, 15.0),
+    "DISPLAY_STALE_SECONDS": (float, 60.0),
+    # what displays compare to reload themselves after a deploy; empty: a digest of the installed code
+    "BUILD_ID": (str, ""),
     # per-process caches: a change made by another process takes effect here within this many seconds
     "CATALOG_CACHE_SECONDS": (float, 30.0),  # sites, spaces, closures (e.g. after `onexp seed`)
     "TOKEN_CACHE_SECONDS": (float, 10.0),  # a revoked token or deactivated user, seen by other workers
@@ -79,8 +85,8 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "MAIL_MAX_ATTEMPTS": (int, 10),
     "MAIL_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
     "MAIL_HOLD_WARNING_MINUTES": (int, 5),  # a hold's booker is told this long before it lapses
-    # the public address of the service, written into e-mails' links (never the request's Host);
-    # empty: http://127.0.0.1:8000, where `make run` serves (production must set it)
+    # the public address of the service, written into e-mails' links (never the request's Host) and into
+    # display URLs and their QR codes; empty: http://127.0.0.1:8000, where `make run` serves (production must set it)
     "PUBLIC_URL": (str, ""),
     # scheduler leadership (lease on SQLite; PostgreSQL uses an advisory lock)
     "SCHEDULER_LEASE_SECONDS": (int, 30),

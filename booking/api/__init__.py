@@ -10,6 +10,7 @@ from booking.api import (
     availability,
     bookings,
     checkin,
+    displays,
     limits,
     live,
     problems,
@@ -25,7 +26,7 @@ from booking.openapi import RowIdConverter
 
 BLUEPRINTS = (
     sites.blp, availability.blp, bookings.blp, accounts.blp, live.blp, sensors.blp,
-    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp,
+    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp, displays.blp,
 )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.displays import DisplayToken
 from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure
 from booking.models.mail import MailMessage, MailStatus
@@ -19,6 +20,7 @@ __all__ = [
     "AlertKind",
     "AlertStatus",
     "DeliveryStatus",
+    "DisplayToken",
     "OutboxEvent",
     "SchedulerLease",
     "UtilizationDay",

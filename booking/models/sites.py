@@ -52,6 +52,8 @@ class Space(db.Model):
     requires_approval: Mapped[bool] = mapped_column(default=False)
     manual_checkin: Mapped[bool] = mapped_column(default=False)
     checkin_grace_minutes: Mapped[int] = mapped_column(default=15)
+    # "book now" at its door display, for the venue's walk-in account
+    walk_ins: Mapped[bool] = mapped_column(default=False)
     safety_limit: Mapped[int | None]  # people allowed in at once, whatever the layout
     rate_hour: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     rate_half_day: Mapped[Decimal] = mapped_column(Numeric(10, 2))

@@ -146,7 +146,10 @@ def seed_sites(path: str | Path) -> dict[str, int]:
             hours = space_data.get("opening_hours")
             space.opening_hours = parse_hours(hours) if hours else None
             space.active = True
+            space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
             longest = (space.max_minutes or 0) + (space.setup_minutes or 0) + (space.teardown_minutes or 0)
+            if space.walk_ins and space.requires_approval:
+                raise ValueError(f"{site.slug}/{space.slug}: walk_ins needs a space booked without approval")
             if longest * 60 > rules.MAX_BLOCK.total_seconds():
                 raise ValueError(f"{site.slug}/{space.slug}: max_minutes plus buffers exceed {rules.MAX_BLOCK}")
             counts["spaces"] += 1

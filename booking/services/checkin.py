@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from booking import daylife, rules
-from booking.errors import Conflict
+from booking.errors import Conflict, NotFound
 from booking.extensions import db
 from booking.models import AlertKind, Booking, Space, Status, User
 from booking.services import alerts, bookings
@@ -34,15 +34,26 @@ class SensorView:
 
 def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Booking:
     """A person says the booking's people are here; the owner or staff may."""
-    now = now or datetime.now(UTC)
-    booking = bookings.get_booking(actor, booking_id)
+    return _checked_in(bookings.get_booking(actor, booking_id), actor, now or datetime.now(UTC), {"by": "hand"})
+
+
+def check_in_at_door(space_id: int, booking_id: int, *, display: str, now: datetime | None = None) -> Booking:
+    """The display at the space's door says the booking's people are here; it may only for that space."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.space_id != space_id:
+        raise NotFound(f"no booking {booking_id} at this door")
+    return _checked_in(booking, None, now or datetime.now(UTC), {"by": "display", "display": display})
+
+
+def _checked_in(booking: Booking, actor: User | None, now: datetime, detail: dict) -> Booking:
     if booking.checked_in_at is not None:
         return booking  # idempotent: a retried request changes nothing
     decision = daylife.can_check_in(status=booking.status, start=booking.start_at, end=booking.end_at, now=now)
     if not decision:
         raise Conflict(decision.reason)
+    booking_id = booking.id
     booking.checked_in_at = now
-    bookings._change(booking, actor, "check_in", None, detail={"by": "hand", "reason": decision.reason})
+    bookings._change(booking, actor, "check_in", None, detail=detail | {"reason": decision.reason})
     try:
         db.session.commit()
     except StaleDataError:

@@ -22,7 +22,9 @@ DEFAULT_LOCALE = "fr"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # API writes need a bearer token (booking.auth ignores the session for them), and calendar
 # apps fetch feeds with GET: every other write is a form, and needs the form's CSRF token.
-CSRF_EXEMPT_PREFIXES = ("/api/",)
+# Door displays' actions carry their display token in the Authorization header, never a cookie
+# (booking.web.display), so another site cannot forge them either.
+CSRF_EXEMPT_PREFIXES = ("/api/", "/display/")
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
@@ -59,6 +61,8 @@ def init_app(app: Flask) -> None:
         attendance,
         calendar,
         devices,
+        display,
+        displays,
         feeds,
         formatting,
         headers,
@@ -112,5 +116,7 @@ def init_app(app: Flask) -> None:
         mail.bp,
         mailbox.bp,
         account.bp,
+        display.bp,
+        displays.bp,
     ):
         app.register_blueprint(blueprint)

@@ -27,6 +27,7 @@ NAV = [
     ("staff_sensors.index", _l("Sensors"), True, False),
     ("staff_utilization.index", _l("Utilization"), True, False),
     ("staff_mail.index", _l("E-mail"), True, False),
+    ("staff_displays.index", _l("Displays"), True, False),
     ("portal.search", _l("Find a space"), False, True),
     ("portal.roadshow", _l("Roadshow"), False, True),
     ("portal.my_bookings", _l("My bookings"), False, True),
