@@ -270,7 +270,7 @@ def check_in(display: DisplayToken, booking_id: int, *, now: datetime | None = N
 
 def book_now(display: DisplayToken, minutes: int, *, title: str, now: datetime | None = None) -> Booking:
     """Book the free room from now for ``minutes``, for the venue's walk-in account, by every rule."""
-    from booking.services import bookings
+    from booking.services import bookings, checkin
 
     now = (now or utcnow()).replace(microsecond=0)
     if minutes not in doorsign.WALK_IN_MINUTES:
@@ -286,12 +286,14 @@ def book_now(display: DisplayToken, minutes: int, *, title: str, now: datetime |
         display.site.slug, space.slug, now, end, title, attendees=1, notes=f"booked at the door by {_who(display)}"
     )
     try:
-        return bookings.book(walk_in_account(), req, now=now)
+        booking = bookings.book(walk_in_account(), req, now=now)
     except Conflict as error:
         taken = [datetime.fromisoformat(busy["start"]) for busy in error.extra.get("conflicts", [])]
         raise Refused(error, "overlaps", at=min(taken, default=None)) from None
     except Invalid as error:
         raise _explained(error, catalog.policy_of(space), now, end) from None
+    # booked by the people standing at the door: they are here, so no no-show release for it
+    return checkin.check_in_at_door(space.id, booking.id, display=_who(display), now=now)
 
 
 def _explained(error: Invalid, policy: rules.SpacePolicy, start: datetime, end: datetime) -> Refused:

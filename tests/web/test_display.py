@@ -262,7 +262,9 @@ def test_book_now_books_the_free_room_for_the_walk_in_account(client, make_displ
         + timedelta(seconds=30),
     )
     assert booking.status == "confirmed"
+    assert booking.checked_in_at == booking.start_at  # the people who booked it are at the door
     assert "display" in booking.notes
+    assert state_of(answer.text) == "in_use"
 
 
 @pytest.mark.parametrize(

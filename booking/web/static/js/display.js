@@ -191,6 +191,7 @@
   });
 
   window.setInterval(function () { if (!stopped) { tick(); } }, 1000);
+  root.dataset.connection = "live";
   tick();
   listen();
   schedule();
