@@ -50,7 +50,7 @@ class DoorSpace:
 
 @dataclass(frozen=True)
 class Sensing:
-    """What the sensors say now (``booking.services.occupancy.live_states``)."""
+    """What the sensors say now (``booking.services.readings.live_states``)."""
 
     present: bool | None = None
     count: int | None = None

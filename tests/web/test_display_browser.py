@@ -157,12 +157,12 @@ def test_presence_over_mqtt_turns_the_waiting_display_in_use_within_two_seconds(
 
 def counted_now(slug: str, count: int) -> None:
     """The room's counter reports ``count`` people now, as the ingest worker would store it."""
-    from booking.services import occupancy, sensors
-    from booking.services.occupancy import Batch, SensorReading
+    from booking.services import readings, sensors
+    from booking.services.readings import Batch, SensorReading
 
     sensor = sensors.add_sensor(unique("counter"), site="la-coque", space=slug, kind="counter")
     moment = datetime.now(UTC)
-    occupancy.record_readings(Batch(readings=[SensorReading(sensor.id, moment, moment, count=count)]), moment)
+    readings.record_readings(Batch(readings=[SensorReading(sensor.id, moment, moment, count=count)]), moment)
     release_database()
 
 
@@ -229,14 +229,14 @@ def test_people_counted_without_a_booking_show_in_use_without_a_booking(door, sh
 
 
 def test_offline_sensors_are_said_on_the_door(door, shots, door_room):
-    from booking.services import occupancy, sensors
-    from booking.services.occupancy import Batch, StatusReport
+    from booking.services import readings, sensors
+    from booking.services.readings import Batch, StatusReport
 
     door_room()
     counted_now("door-room", 3)
     (sensor,) = [s for s in sensors.list_sensors() if s.space.slug == "door-room"]
     moment = datetime.now(UTC)
-    occupancy.record_readings(Batch(statuses=[StatusReport(sensor.id, False, moment)]), moment)
+    readings.record_readings(Batch(statuses=[StatusReport(sensor.id, False, moment)]), moment)
     release_database()
     page = door()
     expect(page.locator("[data-sensors-stale]")).to_contain_text("hors ligne")
