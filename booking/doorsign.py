@@ -70,7 +70,8 @@ class Sensing:
 class DoorSign:
     state: str
     current: DoorBooking | None
-    until: datetime | None  # free until / in use until
+    until: datetime | None  # free until / in use until; None: for the rest of the day
+    taken_at: datetime | None  # when the next booking takes the room (its setup included)
     release_at: datetime | None  # waiting: when the room is released if nobody checks in
     can_check_in: bool
     count: int | None  # people counted, where a counter reports and is trusted
@@ -105,11 +106,17 @@ def door_sign(
     sensing: Sensing,
     space: DoorSpace,
     opening: list[tuple[datetime, datetime]],
+    day_end: datetime | None = None,
 ) -> DoorSign:
-    """What the door says at ``now``, given today's active bookings (any order) and opening hours."""
+    """What the door says at ``now``, given today's active bookings (any order) and opening hours.
+
+    A free room's ``until`` at or past ``day_end`` (the local midnight) is None: free for the rest
+    of the day, rather than "until 00:00" for a room open round the clock.
+    """
     bookings = sorted(bookings, key=lambda b: b.start)
     current = current_booking(bookings, now)
     upcoming = [b for b in bookings if b.start > now and b is not current]
+    taken_at = min((b.block_start for b in upcoming), default=None)
     open_interval = next(((a, b) for a, b in opening if a <= now < b), None)
     count = sensing.count if sensing.trusted else None
     release_at, can_check_in = None, False
@@ -125,12 +132,14 @@ def door_sign(
             release_at = release_time(current, space, sensing)
     else:
         state = UNBOOKED_USE if sensing.people else FREE
-        ends = [b.block_start for b in upcoming]
+        ends = [taken_at] if taken_at else []
         if open_interval is not None:
             ends.append(open_interval[1])
         until = min(ends, default=None)
+        if until is not None and day_end is not None and until >= day_end:
+            until = None
     return DoorSign(
-        state=state, current=current, until=until, release_at=release_at, can_check_in=can_check_in,
+        state=state, current=current, until=until, taken_at=taken_at, release_at=release_at, can_check_in=can_check_in,
         count=count, sensors=sensing.health, sensors_trusted=sensing.trusted or sensing.health == "missing",
         open_now=open_interval is not None, upcoming=upcoming,
     )  # fmt: skip

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT=${PORT:-8000}
+HOST=${HOST:-127.0.0.1}  # HOST=0.0.0.0 make run: tablets on the network can reach their door displays
 export ONEXP_MQTT_URL=${ONEXP_MQTT_URL:-mqtt://127.0.0.1:1883}
 
 "$BIN/onexp" db upgrade
@@ -29,5 +30,7 @@ fi
 echo
 echo "OneXperience Booking: open http://127.0.0.1:${PORT}/  (API docs: http://127.0.0.1:${PORT}/api/docs)"
 echo "Live occupancy: http://127.0.0.1:${PORT}/api/v1/sites/la-coque/occupancy  (simulated sensors; Ctrl-C stops everything)"
+echo "A door display for a tablet: $BIN/onexp displays create la-coque salle-frioul --base-url http://<this machine>:${PORT}"
+echo "  (HOST=0.0.0.0 make run lets tablets on the network reach it)"
 echo
-exec "$BIN/onexp" serve --port "$PORT" --simulate
+exec "$BIN/onexp" serve --host "$HOST" --port "$PORT" --simulate

@@ -177,6 +177,7 @@ def _today(spaces: list[Space], site: Site, now: datetime) -> dict[int, list[doo
 
 def _views(site: Site, spaces: list[Space], now: datetime) -> list[RoomView]:
     today = _today(spaces, site, now)
+    _day_start, day_end = _local_day(site, now)
     views = []
     for space, live in zip(spaces, live_states(spaces, now), strict=True):
         policy = catalog.policy_of(space)
@@ -185,7 +186,7 @@ def _views(site: Site, spaces: list[Space], now: datetime) -> list[RoomView]:
         )
         door = doorsign.DoorSpace(space.checkin_grace_minutes, space.profile, space.manual_checkin)
         opening = rules.opening_intervals(policy, now.astimezone(policy.tz).date())
-        sign = doorsign.door_sign(now, today[space.id], sensing, door, opening)
+        sign = doorsign.door_sign(now, today[space.id], sensing, door, opening, day_end=day_end)
         views.append(RoomView(site, space, now, sign, walk_ins=_walk_in_minutes(space)))
     return views
 

@@ -83,8 +83,9 @@ def _refused(error: DomainError, *, part: bool) -> Response:
 
 
 def _qr(url: str) -> Markup:
-    """The space's portal page as a QR code: inline SVG, drawn here (no script, no CDN)."""
-    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#111", light="#fff", border=2, omitsize=True)
+    """The space's portal page as a QR code: inline SVG, drawn here (no script, no CDN), dark on light
+    with the four-module quiet zone the standard asks for, whatever the page's theme."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#111", light="#fff", border=4, omitsize=True)
     return Markup(svg)
 
 

@@ -104,3 +104,14 @@ def test_the_booking_under_way_wins_over_the_next_ones_early_window():
     said = sign((9, 50), [second, first])
     assert said.current.id == 1
     assert [b.id for b in said.upcoming] == [2]
+
+
+def test_a_room_open_round_the_clock_is_free_for_the_rest_of_the_day():
+    midnight = paris(DAY + timedelta(days=1), 0)
+    said = door_sign(paris(DAY, 21), [], HEALTHY_EMPTY, DoorSpace(), [(paris(DAY, 0), midnight)], midnight)
+    assert (said.state, said.until, said.open_now) == ("free", None, True)
+
+
+def test_people_without_a_booking_are_told_when_the_next_one_takes_the_room():
+    said = sign((13, 0), [meeting((14, 0), (15, 0))], sensing=HEALTHY_BUSY)
+    assert (said.state, said.taken_at) == ("unbooked_use", paris(DAY, 14))

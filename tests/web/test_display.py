@@ -347,3 +347,21 @@ def test_onexp_displays_create_names_an_unknown_site(runner):
     result = runner.invoke(args=["displays", "create", "atlantis"])
     assert result.exit_code != 0
     assert "atlantis" in result.output
+
+
+def test_staff_make_a_display_on_their_page_and_revoke_it(client, sign_in, staff, post_form):
+    sign_in(staff)
+    made = post_form("/staff/displays/", "/staff/displays/", target="la-coque/salle-frioul", name="Porte Frioul")
+    assert made.status_code == 200
+    url = re.search(r'id="new-display-url" type="text" readonly value="([^"]+)"', made.text).group(1)
+    assert "/display/la-coque/salle-frioul?token=dsp_" in url
+    assert "Porte Frioul" in made.text
+    (record,) = displays.list_displays()
+    revoked = post_form("/staff/displays/", f"/staff/displays/{record.id}/revoke")
+    assert revoked.status_code == 302
+    assert client.get(url.replace("http://localhost", "")).status_code == 401
+
+
+def test_the_displays_page_is_for_staff(client, sign_in, customer):
+    sign_in(customer)
+    assert client.get("/staff/displays/").status_code == 403

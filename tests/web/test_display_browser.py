@@ -366,3 +366,36 @@ def test_the_lobby_shows_every_room_of_the_site(door, shots, door_room, booked_n
     expect(page.locator('.lobby-room[data-room="salle-frioul"]')).to_have_attribute("data-state", "free")
     expect(page.locator(".lobby-events")).to_contain_text("Réservation privée")
     shots(page, "lobby")
+
+
+# Turns a PNG into grey levels in the page itself (Chromium decodes it): no image library needed.
+GREY_LEVELS = """async (png) => {
+  const image = new Image();
+  image.src = "data:image/png;base64," + png;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const grey = new Array(canvas.width * canvas.height);
+  for (let i = 0; i < grey.length; i++) { grey[i] = rgba[4 * i]; }
+  return [canvas.width, canvas.height, grey];
+}"""
+
+
+def test_the_doors_qr_code_reads_as_the_spaces_page_in_the_portal(door, door_room, live_server):
+    import base64
+
+    import zxingcpp
+
+    door_room()
+    page = door()
+    for size in (LANDSCAPE, PORTRAIT):
+        page.set_viewport_size(size)
+        png = page.locator(".door-qr svg").screenshot()  # what the tablet shows, as painted
+        width, height, grey = page.evaluate(GREY_LEVELS, base64.b64encode(png).decode())
+        found = zxingcpp.read_barcode(memoryview(bytes(grey)).cast("B", (height, width)))
+        assert found is not None, f"no QR code read at {size}"
+        assert found.text == f"{live_server}/portal/book/la-coque/door-room"

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
+
 @pytest.fixture
 def attacker_framing(live_server):
     """Another site (another origin, on loopback like the victim) whose page frames our sign-in page."""
