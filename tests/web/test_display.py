@@ -365,3 +365,11 @@ def test_staff_make_a_display_on_their_page_and_revoke_it(client, sign_in, staff
 def test_the_displays_page_is_for_staff(client, sign_in, customer):
     sign_in(customer)
     assert client.get("/staff/displays/").status_code == 403
+
+
+def test_a_display_speaks_english_when_its_address_says_so(client, make_display, monday, at):
+    at(paris(monday, 10))
+    page = client.get("/display/la-coque/salle-frioul", query_string={"token": make_display(), "lang": "en"}).text
+    assert '<html lang="en"' in page
+    assert ">Free<" in page and "Book now" in page
+    assert 'data-panel-url="/display/la-coque/salle-frioul?part=panel&amp;lang=en"' in page
