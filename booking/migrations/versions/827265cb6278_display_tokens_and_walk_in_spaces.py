@@ -1,7 +1,7 @@
 """display tokens and walk-in spaces
 
 Revision ID: 827265cb6278
-Revises: d7a3e5f1c2b8
+Revises: e4b9c1d2a6f3
 Create Date: 2026-12-02 02:29:19.856943
 
 """
@@ -12,7 +12,7 @@ import booking.infra.dbtypes  # noqa: F401  (custom column types used by autogen
 
 # revision identifiers, used by Alembic.
 revision = '827265cb6278'
-down_revision = 'd7a3e5f1c2b8'
+down_revision = 'e4b9c1d2a6f3'
 branch_labels = None
 depends_on = None
 
