@@ -58,8 +58,8 @@ def world(app, make_user, auth, monday) -> World:
     )
 
 
-def _window(w: World) -> str:
-    return f"start={iso(paris(w.monday, 0))}&end={iso(paris(w.monday, 23))}".replace("+", "%2B")
+def _window(w: World, start: int = 0, end: int = 23) -> str:
+    return f"start={iso(paris(w.monday, start))}&end={iso(paris(w.monday, end))}".replace("+", "%2B")
 
 
 def _new_booking(w: World) -> dict:
@@ -94,7 +94,11 @@ TABLE = {
         (401, 200, 200, 200),
     ),
     # searching needs no account
-    ("GET", "/api/v1/availability"): (lambda w: (f"/api/v1/availability?{_window(w)}", None), (200, 200, 200, 200)),
+    # a search window no longer than a booking can be (a longer one is a 422)
+    ("GET", "/api/v1/availability"): (
+        lambda w: (f"/api/v1/availability?{_window(w, 10, 12)}", None),
+        (200, 200, 200, 200),
+    ),
     # B's list is simply empty
     ("GET", "/api/v1/bookings"): (lambda w: ("/api/v1/bookings", None), (401, 200, 200, 200)),
     # booking for acme: A does, staff may on acme's behalf, B may not book for another company
