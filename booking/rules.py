@@ -7,15 +7,12 @@ share exactly the same rules, and tests need no fixtures.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
-
-from dateutil.rrule import rrule, rrulestr
 
 VAT_RATE = Decimal("0.20")
 HALF_DAY_HOURS = 4
@@ -83,7 +80,7 @@ def blocked_interval(policy: SpacePolicy, start: datetime, end: datetime) -> tup
 def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
     """A wall-clock time typed by a person, as UTC; None when the clock skips it (DST gap).
 
-    Series follow RFC 5545 instead (see expand_rrule): a person is better told.
+    Series follow RFC 5545 instead (see booking.recurrence): a person is better told.
     """
     utc = local.replace(tzinfo=tz).astimezone(UTC)
     if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -241,66 +238,6 @@ def sum_quotes(quotes: Iterable[Quote]) -> Quote:
     excl = sum((q.excl_vat for q in quotes), Decimal("0"))
     vat = sum((q.vat for q in quotes), Decimal("0"))
     return Quote(excl_vat=excl, vat=vat, incl_vat=excl + vat)
-
-
-# --- recurrence ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    start: datetime  # UTC
-    end: datetime  # UTC
-    local_date: date
-
-
-def expand_rrule(
-    text: str, start: datetime, end: datetime, tz: ZoneInfo, *, max_occurrences: int
-) -> tuple[list[Occurrence], list[Problem]]:
-    """Occurrences of an RFC 5545 RRULE, repeating the first booking's local wall-clock time.
-
-    The series is expanded in the site's time zone, so 09:00 stays 09:00 across a DST
-    change. A rule must end (COUNT or UNTIL) within ``max_occurrences``.
-    """
-    text = text.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[6:]
-    if not text or "\n" in text or "DTSTART" in text.upper():
-        return [], [Problem("rrule", "give a single RRULE value such as FREQ=WEEKLY;COUNT=10")]
-    local_start = start.astimezone(tz).replace(tzinfo=None)
-    try:
-        try:
-            rule = rrulestr(text, dtstart=local_start)
-        except ValueError as exc:
-            if "UNTIL" not in str(exc):
-                raise
-            # UNTIL in UTC ("...Z"), as RFC 5545 wants with a zoned DTSTART
-            rule = rrulestr(text, dtstart=local_start.replace(tzinfo=tz))
-    except (ValueError, TypeError, OverflowError) as exc:
-        return [], [Problem("rrule", f"not a valid RRULE: {exc}")]
-    if not isinstance(rule, rrule):
-        return [], [Problem("rrule", "give a single RRULE value")]
-    if rule._count is None and rule._until is None:  # dateutil keeps them private
-        return [], [Problem("rrule", "the series never ends: add COUNT or UNTIL")]
-    try:
-        locals_ = list(itertools.islice(iter(rule), max_occurrences + 1))
-    except (ValueError, OverflowError) as exc:
-        return [], [Problem("rrule", f"cannot expand this RRULE: {exc}")]
-    if len(locals_) > max_occurrences:
-        return [], [Problem("rrule", f"the series has more than {max_occurrences} occurrences")]
-    if not locals_:
-        return [], [Problem("rrule", "the series has no occurrence")]
-    # RFC 5545 §3.8.5.3: every occurrence lasts exactly as long as the first, in real time,
-    # so a series across a DST change neither loses nor gains the hour the clocks move.
-    length = end - start
-    occurrences = []
-    for local in locals_:
-        local = local.astimezone(tz).replace(tzinfo=None) if local.tzinfo else local
-        # A wall-clock time inside a DST gap takes the offset from before the gap, which
-        # moves it forward by the gap's length: RFC 5545's rule for nonexistent times.
-        # One that occurs twice (autumn) is its first occurrence (fold=0), as RFC 5545 says.
-        first = local.replace(tzinfo=tz).astimezone(UTC)
-        occurrences.append(Occurrence(start=first, end=first + length, local_date=local.date()))
-    return occurrences, []
 
 
 # --- lifecycle ---------------------------------------------------------------------

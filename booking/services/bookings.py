@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from booking import rules
+from booking import recurrence, rules
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
 from booking.infra import dbtypes
@@ -307,14 +307,20 @@ def book_series(
 ) -> SeriesResult:  # fmt: skip
     """Book every occurrence of an RRULE; all or nothing unless ``skip_conflicts``."""
     now = now or utcnow()
+    # The rule is read before the database is touched, and expanded (at a bounded cost: see
+    # booking.recurrence) before anything is checked or written.
+    rule_problems = recurrence.parse_rrule(rrule)[1]
+    if rule_problems:
+        raise Invalid(rule_problems)
     space = catalog.get_space(req.site, req.space, as_field=True)
-    org = _organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
-    occurrences, problems = rules.expand_rrule(
-        rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"]
-    )
-    if problems:
-        raise Invalid(problems)
+    expansion = recurrence.expand_rrule(
+        rrule, req.start, req.end, policy.tz, max_occurrences=current_app.config["MAX_OCCURRENCES"],
+        horizon=now + timedelta(days=policy.max_days_ahead),
+    )  # fmt: skip
+    if expansion.problems:
+        raise Invalid(expansion.problems)
+    org = _organisation_for(actor, organisation)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
         raise Invalid(capacity)
@@ -322,7 +328,7 @@ def book_series(
     db.session.add(group)
     booked: list[Booking] = []
     skipped: list[Skipped] = []
-    for occ in occurrences:
+    for occ in expansion.occurrences:
         reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
         if not reason and _taken(space, policy, occ.start, occ.end, now):
             reason = "already booked"
@@ -338,8 +344,8 @@ def book_series(
     skipped.sort(key=lambda s: s.start)
     if (skipped and not skip_conflicts) or not booked:
         db.session.rollback()
-        what = "no date" if not booked else f"{len(skipped)} date(s)"
-        raise Conflict(f"{what} of the series cannot be booked", conflicts=[_skipped_json(s, policy) for s in skipped])
+        said = f"{len(skipped)} date(s) of the series cannot be" if booked else "no date of the series can be"
+        raise Conflict(f"{said} booked", conflicts=[_skipped_json(s, policy) for s in skipped])
     db.session.commit()
     return SeriesResult(group, booked, skipped)
 

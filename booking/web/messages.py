@@ -85,6 +85,15 @@ MESSAGES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
         re.compile(r"\S+/\S+ was booked for that time by someone else a moment ago"),
         lambda m: _("Someone else booked this space for that time a moment ago."),
     ),
+    (
+        re.compile(r"only (\d+) of the (\d+) dates fall before (\S+), the furthest ahead this space can be booked: .*"),
+        lambda m: _(
+            "Only %(found)s of the %(count)s dates fall before %(day)s, the furthest ahead this space can be booked.",
+            found=m.group(1),
+            count=m.group(2),
+            day=m.group(3),
+        ),
+    ),  # fmt: skip
     (re.compile(r"no date of the series can be booked"), lambda m: _("None of the dates of the series is free.")),
     (
         re.compile(r"(\d+) date\(s\) of the series cannot be booked"),

@@ -1,4 +1,4 @@
-"""The pure rules: overlap, buffers, opening hours, limits, pricing, recurrence, lifecycle."""
+"""The pure rules: overlap, buffers, opening hours, limits, pricing, lifecycle (recurrence: test_recurrence)."""
 
 from __future__ import annotations
 
@@ -150,43 +150,6 @@ def test_quote_of_a_two_day_booking_prices_each_local_day():
     assert len(quote.lines) == 2
 
 
-def test_weekly_series_keeps_its_local_time_across_dst():
-    sunday = last_sunday(2027, 3)
-    first = at(sunday - timedelta(days=6), 9)  # the Monday before the change
-    occurrences, problems = rules.expand_rrule(
-        "FREQ=WEEKLY;COUNT=3", first, first + timedelta(hours=2), PARIS, max_occurrences=10
-    )
-    assert problems == []
-    local = [o.start.astimezone(PARIS) for o in occurrences]
-    assert [(d.hour, d.minute) for d in local] == [(9, 0)] * 3
-    assert [d.utcoffset() for d in local] == [timedelta(hours=1), timedelta(hours=2), timedelta(hours=2)]
-    assert all(o.end - o.start == timedelta(hours=2) for o in occurrences)
-
-
-def test_rrule_until_in_utc_is_accepted():
-    first = at(MONDAY, 9)
-    occurrences, problems = rules.expand_rrule(
-        "RRULE:FREQ=DAILY;UNTIL=20261209T235959Z", first, first + timedelta(hours=1), PARIS, max_occurrences=10
-    )
-    assert problems == [] and len(occurrences) == 3
-
-
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("FREQ=WEEKLY", "never ends"),  # unbounded
-        ("FREQ=DAILY;COUNT=500", "more than 100"),  # too many
-        ("FREQ=SOMETIMES;COUNT=2", "not a valid RRULE"),  # nonsense
-        ("", "single RRULE"),  # empty
-        ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY;COUNT=2", "single RRULE"),  # smuggled DTSTART
-    ],
-)
-def test_invalid_or_unbounded_rrules_are_refused(text, words):
-    occurrences, problems = rules.expand_rrule(text, at(MONDAY, 9), at(MONDAY, 10), PARIS, max_occurrences=100)
-    assert occurrences == []
-    assert problems and problems[0].field == "rrule" and words in problems[0].message
-
-
 @pytest.mark.parametrize(
     ("status", "action", "approval", "expected"),
     [
@@ -202,18 +165,6 @@ def test_invalid_or_unbounded_rrules_are_refused(text, words):
 )
 def test_lifecycle_transitions(status, action, approval, expected):
     assert rules.next_status(status, action, requires_approval=approval) == expected
-
-
-def test_an_occurrence_inside_the_dst_gap_moves_forward_by_the_gap():
-    sunday = last_sunday(2027, 3)
-    first = at(sunday - timedelta(days=7), 2, 30)  # 02:30 does not exist on the change day
-    occurrences, problems = rules.expand_rrule(
-        "FREQ=WEEKLY;COUNT=2", first, first + timedelta(hours=1), PARIS, max_occurrences=10
-    )
-    assert problems == []
-    second = occurrences[1]
-    assert (second.start.astimezone(PARIS).hour, second.start.astimezone(PARIS).minute) == (3, 30)
-    assert second.local_date == sunday
 
 
 def test_a_typed_time_inside_the_dst_gap_does_not_exist():
