@@ -11,6 +11,7 @@ from booking.api import (
     bookings,
     checkin,
     displays,
+    feeds,
     limits,
     live,
     problems,
@@ -26,7 +27,7 @@ from booking.openapi import RowIdConverter
 
 BLUEPRINTS = (
     sites.blp, availability.blp, bookings.blp, accounts.blp, live.blp, sensors.blp,
-    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp, displays.blp,
+    checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp, displays.blp, feeds.blp,
 )  # fmt: skip
 
 

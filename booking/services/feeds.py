@@ -22,6 +22,9 @@ TOKEN_PREFIX = "feed_"
 PAST = timedelta(days=60)
 AHEAD = timedelta(days=400)
 DEFAULT_TIMEZONE = "Europe/Paris"
+# how often calendar apps are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL): a booking made or
+# cancelled shows within the hour, and a thousand subscribed calendars cost a request each per hour
+REFRESH = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def feed(token: str):
     # written in its owner's language: a calendar app sends no useful Accept-Language
     with force_locale(locale):
         events = [event_of(entry.booking, entry.visible, found.owner) for entry in found.entries]
-        body = ical.calendar(found.name, events, timezone=found.timezone)
+        body = ical.calendar(found.name, events, timezone=found.timezone, refresh=feeds.REFRESH)
     response = Response(body, headers=headers | {"Content-Type": ICS})
     response.set_etag(etag)
     return response

@@ -58,6 +58,14 @@ def test_a_company_feed_needs_no_sign_in_and_carries_uid_sequence_status_and_zon
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
 
 
+def test_a_feed_tells_calendar_apps_to_poll_hourly(client, customer, make_booking, feed_url):
+    make_booking(customer)
+    calendar = parse(client.get(feed_url(customer)))
+    assert calendar["REFRESH-INTERVAL"].to_ical() == b"PT1H"
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    assert calendar["X-PUBLISHED-TTL"].to_ical() == b"PT1H"
+
+
 def test_a_cancelled_booking_stays_in_the_feed_as_cancelled_with_a_higher_sequence(
     client, customer, make_booking, feed_url
 ):
