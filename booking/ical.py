@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vText
 
 PRODID = "-//OneXperience//Booking//FR"
+# How documents are written; a new value makes every feed's ETag new. 2: VTIMEZONE with yearly
+# rules, ambiguous autumn times in UTC, REFRESH-INTERVAL.
+FORM = 2
 UID_DOMAIN = "onexperience"
 
 # booking status -> iCalendar STATUS

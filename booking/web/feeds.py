@@ -61,7 +61,9 @@ def feed(token: str):
     # calendar apps poll: when no booking changed, answer 304 without building the feed again
     locale = found.owner.locale or "fr"
     version = ";".join(f"{e.booking.id}:{e.booking.version}:{int(e.visible)}" for e in found.entries)
-    etag = hashlib.sha256(f"{locale}|{found.name}|{version}".encode()).hexdigest()[:32]
+    # ical.FORM changes when the way documents are written does: a calendar that kept a feed
+    # written the old way (the VTIMEZONE that put summer an hour off) must get the new one
+    etag = hashlib.sha256(f"{ical.FORM}|{locale}|{found.name}|{version}".encode()).hexdigest()[:32]
     headers = {"Cache-Control": "private, max-age=300"}
     if etag in request.if_none_match:
         return Response(status=304, headers=headers | {"ETag": f'"{etag}"'})

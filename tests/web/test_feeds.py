@@ -9,6 +9,7 @@ from clock import next_dst_sunday, paris
 from icalendar import Calendar
 from icskit import rfc5545_problems
 
+from booking import ical
 from booking.extensions import db
 from booking.services import accounts, bookings, feeds
 
@@ -88,6 +89,17 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_is_sent_again(client, c
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 200
     assert again.headers["ETag"] != etag
+
+
+def test_a_feed_written_a_new_way_is_sent_again_though_no_booking_changed(
+    client, customer, make_booking, feed_url, monkeypatch
+):
+    make_booking(customer)
+    url = feed_url(customer)
+    etag = client.get(url).headers["ETag"]
+    monkeypatch.setattr(ical, "FORM", ical.FORM + 1)  # as a release that changes how files are written
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
 
 
 def test_a_site_feed_shows_other_companies_bookings_as_busy_only(client, customer, rival, make_booking, feed_url):
