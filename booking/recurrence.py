@@ -4,7 +4,7 @@ The expansion walks the rule's periods (days, weeks, months or years) itself, an
 the space's booking horizon, at COUNT, at UNTIL or when its budget of calendar days is spent,
 whichever comes first. dateutil's iterator cannot be bounded that way: it checks UNTIL only
 against dates that match, so a rule whose dates never come (``BYMONTH=2;BYMONTHDAY=30``) runs
-on to the year 9999 (seconds of CPU for a daily rule, half a minute for an hourly one).
+on to the year 9999: some 2.9 million days for a daily or an hourly rule.
 Parsing is icalendar's (``vRecur``); what the BY parts mean follows RFC 5545 §3.3.10's table.
 """
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from clock import PARIS, iso, next_dst_sunday, next_in_month
-from icskit import read_everywhere
+from icskit import read_everywhere, rfc5545_problems
 
 SPRING, AUTUMN = next_dst_sunday(3), next_dst_sunday(10)
 
@@ -107,6 +107,8 @@ def documents(client, sign_in, customer):
 @pytest.mark.parametrize("case", CASES)
 def test_feeds_and_downloads_give_the_apis_times_in_every_reader(booked, documents, case):
     fetched = documents(booked(case))
+    for name, body, _shows in fetched:
+        assert rfc5545_problems(body) == [], name
     for reader, read in read_everywhere(*(body for _name, body, _shows in fetched)).items():
         for (name, _body, shows), found in zip(fetched, read, strict=True):
             assert {uid: found.get(uid) for uid in shows} == shows, f"{reader} reads other times in {name}"
