@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from booking import daylife, doorsign, rules
 from booking.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from booking.extensions import db
+from booking.infra import dbtypes
 from booking.models import ACTIVE_STATUSES, Booking, DisplayToken, Site, Space, User
 from booking.rules import Problem
 from booking.services import catalog
@@ -112,8 +113,12 @@ def authorise(token: str | None, site: str, space: str | None = None, *, now: da
         raise NotFound(f"no space {space!r} at {site!r}")
     now = now or utcnow()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
-        record.last_used_at = now  # a hint for staff ("last seen"), not an audit: every 5 minutes at most
-        db.session.commit()
+        # a hint for staff ("last seen"), not an audit: every 5 minutes at most, in a transaction of
+        # its own, since a display's refresh only reads (on SQLite, without the write lock)
+        dbtypes.commit_keeping_loaded(db.session())
+        with dbtypes.writable():
+            record.last_used_at = now
+            dbtypes.commit_keeping_loaded(db.session())
     return record
 
 

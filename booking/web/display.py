@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from booking.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from booking.infra import dbtypes
 from booking.models import DisplayToken
 from booking.services import displays
 from booking.web import DEFAULT_LOCALE, LOCALES
@@ -125,6 +126,7 @@ def _stream(site: str) -> str:
 
 
 @bp.get("/<site>/<space>")
+@dbtypes.read_only()  # every display refreshes every few seconds: never queue with the ingest writer
 def room(site: str, space: str):
     """A room's door display: free, waiting for check-in, in use; the day's next bookings."""
     return _room(site, space)
@@ -177,6 +179,7 @@ def _number(name: str) -> int:
 
 
 @bp.get("/<site>")
+@dbtypes.read_only()
 def lobby(site: str):
     """A site's lobby display: every space with its state, and today's bookings."""
     with force_locale(_lang()):

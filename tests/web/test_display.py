@@ -373,3 +373,22 @@ def test_a_display_speaks_english_when_its_address_says_so(client, make_display,
     assert '<html lang="en"' in page
     assert ">Free<" in page and "Book now" in page
     assert 'data-panel-url="/display/la-coque/salle-frioul?part=panel&amp;lang=en"' in page
+
+
+def test_on_sqlite_a_display_refresh_does_not_queue_behind_the_writer(client, make_display, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite's write lock: PostgreSQL readers never take one")
+    import sqlite3
+
+    token = make_display()
+    assert client.get("/display/la-coque/salle-frioul", query_string=PANEL, headers=bearer(token)).status_code == 200
+    db.session.commit()  # (last seen is written now: the next refresh only reads)
+    writer = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the ingest worker, in the middle of a batch
+    try:
+        panel = client.get("/display/la-coque/salle-frioul", query_string=PANEL, headers=bearer(token))
+        assert panel.status_code == 200
+        assert state_of(panel.text) == "free"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
