@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from booking.rules import Status
+
 # A booking may be checked in from this long before its start until its end.
 CHECKIN_EARLY_MINUTES = 15
 # How soon the next booking must start for lingering people to count as an overrun.
@@ -65,7 +67,7 @@ def can_check_in(
     *, status: str, start: datetime, end: datetime, now: datetime, early_minutes: int = CHECKIN_EARLY_MINUTES
 ) -> Decision:
     """A person checking a booking in by hand (API or page)."""
-    if status != "confirmed":
+    if status != Status.CONFIRMED:
         return Decision(False, f"a booking that is {status} cannot be checked in")
     opens, closes = checkin_window(start, end, early_minutes)
     if now < opens:
@@ -84,7 +86,7 @@ def auto_check_in(
         return Decision(False, "already checked in")
     if manual_checkin:
         return Decision(False, "this space is checked in by hand only")
-    if status != "confirmed":
+    if status != Status.CONFIRMED:
         return Decision(False, f"the booking is {status}")
     opens, closes = checkin_window(start, end, early_minutes)
     if not opens <= now < closes:
@@ -103,7 +105,7 @@ def release_no_show(
     Fail-safes come first: a studio never (people sit still while recording), and a
     space whose sensors cannot be trusted never, unless check-in there is by hand.
     """
-    if status != "confirmed":
+    if status != Status.CONFIRMED:
         return Decision(False, f"the booking is {status}")
     if checked_in:
         return Decision(False, "checked in")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from booking import daylife
+from booking.rules import Status
 
 FREE, WAITING, IN_USE, UNBOOKED_USE = "free", "waiting", "in_use", "unbooked_use"
 UNTRUSTED_HEALTH = ("offline", "stale")
@@ -91,7 +92,7 @@ def current_booking(bookings: list[DoorBooking], now: datetime) -> DoorBooking |
 
 def release_time(booking: DoorBooking, space: DoorSpace, sensing: Sensing) -> datetime | None:
     """When a booking nobody checked in would be released, or None where it never is."""
-    if booking.status != "confirmed" or booking.checked_in_at is not None:
+    if booking.status != Status.CONFIRMED or booking.checked_in_at is not None:
         return None
     if space.profile == daylife.STUDIO_PROFILE:
         return None

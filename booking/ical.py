@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vText
 
+from booking.rules import Status
+
 PRODID = "-//OneXperience//Booking//FR"
 # How documents are written; a new value makes every feed's ETag new. 2: VTIMEZONE with yearly
 # rules, ambiguous autumn times in UTC, REFRESH-INTERVAL.
@@ -26,13 +28,13 @@ UID_DOMAIN = "onexperience"
 
 # booking status -> iCalendar STATUS
 STATUSES = {
-    "hold": "TENTATIVE",
-    "pending": "TENTATIVE",
-    "confirmed": "CONFIRMED",
-    "cancelled": "CANCELLED",
-    "rejected": "CANCELLED",
-    "released": "CANCELLED",
-    "expired": "CANCELLED",
+    Status.HOLD: "TENTATIVE",
+    Status.PENDING: "TENTATIVE",
+    Status.CONFIRMED: "CONFIRMED",
+    Status.CANCELLED: "CANCELLED",
+    Status.REJECTED: "CANCELLED",
+    Status.RELEASED: "CANCELLED",
+    Status.EXPIRED: "CANCELLED",
 }
 
 # RFC 5545 TEXT may not carry control characters but HTAB; line breaks are written as "\n".

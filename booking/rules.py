@@ -7,6 +7,7 @@ share exactly the same rules, and tests need no fixtures.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,22 @@ HALF_DAY_HOURS = 4
 # their scan, so spaces cannot be configured beyond it.
 MAX_BLOCK = timedelta(days=2)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Status(enum.StrEnum):
+    """Where a booking is in its life (see TRANSITIONS)."""
+
+    HOLD = "hold"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    RELEASED = "released"  # no-show
+    EXPIRED = "expired"  # a hold nobody confirmed
+
+
+# The statuses that occupy a space; the exclusion constraint covers exactly these.
+ACTIVE_STATUSES = (Status.HOLD, Status.PENDING, Status.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,7 @@ class SpacePolicy:
     rate_hour: Decimal = Decimal("0")
     rate_half_day: Decimal = Decimal("0")
     rate_day: Decimal = Decimal("0")
+    requires_approval: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +93,14 @@ def blocked_interval(policy: SpacePolicy, start: datetime, end: datetime) -> tup
         start - timedelta(minutes=policy.setup_minutes),
         end + timedelta(minutes=policy.teardown_minutes),
     )
+
+
+def longest_block(max_minutes: int, setup_minutes: int, teardown_minutes: int) -> timedelta:
+    """The most time one booking of a space can take from it: its longest booking and both buffers.
+
+    It may never exceed MAX_BLOCK, which the overlap queries rely on to bound their scans.
+    """
+    return timedelta(minutes=max_minutes + setup_minutes + teardown_minutes)
 
 
 def to_utc(local: datetime, tz: ZoneInfo) -> datetime | None:
@@ -186,6 +212,40 @@ def describe_hours(policy: SpacePolicy, day: date) -> str:
     return f"open {spans} on {day.isoformat()} ({policy.timezone})"
 
 
+@dataclass(frozen=True)
+class BookingPlan:
+    """What booking a space for a time would be: what is wrong with it, the time it takes from
+    the space (buffers included), the status it starts in, until when a hold lasts, its price."""
+
+    problems: tuple[Problem, ...]
+    block: tuple[datetime, datetime]
+    status: Status
+    hold_expires_at: datetime | None
+    quote: Quote
+
+
+def plan_booking(
+    policy: SpacePolicy,
+    start: datetime,
+    end: datetime,
+    attendees: int,
+    *,
+    now: datetime,
+    layout: str | None = None,
+    hold: bool = False,
+    hold_ttl: timedelta = timedelta(minutes=15),
+) -> BookingPlan:
+    """The whole plan for one booking of a space; the caller only checks what is in the way and writes it."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # UTC inside, as the database hands it back
+    return BookingPlan(
+        problems=tuple(check_booking(policy, start, end, attendees, now=now, layout=layout)),
+        block=blocked_interval(policy, start, end),
+        status=initial_status(hold=hold, requires_approval=policy.requires_approval),
+        hold_expires_at=now + hold_ttl if hold else None,
+        quote=quote(policy, start, end),
+    )
+
+
 # --- pricing -----------------------------------------------------------------------
 
 
@@ -244,31 +304,48 @@ def sum_quotes(quotes: Iterable[Quote]) -> Quote:
 
 # action -> (statuses it applies to, resulting status); "confirm" of a space that needs
 # approval goes to pending instead (see next_status).
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "confirm": (frozenset({"hold"}), "confirmed"),
-    "approve": (frozenset({"pending"}), "confirmed"),
-    "reject": (frozenset({"pending", "hold"}), "rejected"),
-    "cancel": (frozenset({"hold", "pending", "confirmed"}), "cancelled"),
-    "expire": (frozenset({"hold"}), "expired"),
-    "release": (frozenset({"confirmed"}), "released"),
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
+    "confirm": (frozenset({Status.HOLD}), Status.CONFIRMED),
+    "approve": (frozenset({Status.PENDING}), Status.CONFIRMED),
+    "reject": (frozenset({Status.PENDING, Status.HOLD}), Status.REJECTED),
+    "cancel": (frozenset(ACTIVE_STATUSES), Status.CANCELLED),
+    "expire": (frozenset({Status.HOLD}), Status.EXPIRED),
+    "release": (frozenset({Status.CONFIRMED}), Status.RELEASED),
 }
 STAFF_ONLY_ACTIONS = frozenset({"approve", "reject", "release"})
 
 
-def initial_status(*, hold: bool, requires_approval: bool) -> str:
+def initial_status(*, hold: bool, requires_approval: bool) -> Status:
     if hold:
-        return "hold"
-    return "pending" if requires_approval else "confirmed"
+        return Status.HOLD
+    return Status.PENDING if requires_approval else Status.CONFIRMED
 
 
-def next_status(status: str, action: str, *, requires_approval: bool = False) -> str | None:
+def next_status(status: str, action: str, *, requires_approval: bool = False) -> Status | None:
     """The status after ``action``, or None when the action does not apply to ``status``."""
     allowed, target = TRANSITIONS[action]
     if status not in allowed:
         return None
     if action == "confirm" and requires_approval:
-        return "pending"
+        return Status.PENDING
     return target
+
+
+def hold_lapsed(status: str, hold_expires_at: datetime | None, now: datetime) -> bool:
+    """A hold past its time: it no longer takes the space, even before the scheduler expires it."""
+    return status == Status.HOLD and hold_expires_at is not None and hold_expires_at <= now
+
+
+def too_late_to_cancel(end: datetime, now: datetime) -> bool:
+    """A booking that already took place stays in the record as it was: no cancelling after the end."""
+    return end <= now
+
+
+def status_after_move(status: str, *, requires_approval: bool, by_staff: bool) -> Status:
+    """A company moving an approved booking of a space that needs approval asks for approval again."""
+    if requires_approval and not by_staff and status == Status.CONFIRMED:
+        return Status.PENDING
+    return Status(status)
 
 
 def quote_for_amount(excl_vat: Decimal) -> Quote:

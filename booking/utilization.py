@@ -6,9 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from booking.rules import Status
+
 Interval = tuple[datetime, datetime]
 # statuses that count as "booked": a released booking was booked, then nobody came
-BOOKED_STATUSES = ("confirmed", "released")
+BOOKED_STATUSES = (Status.CONFIRMED, Status.RELEASED)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,6 @@ def day_figures(
         booked_minutes=minutes(booked),
         occupied_minutes=minutes(occupied),
         booked_used_minutes=minutes(intersect(booked, occupied)),
-        no_shows=sum(1 for b in bookings if b.status == "released" and day_start <= b.start < day_end),
+        no_shows=sum(1 for b in bookings if b.status == Status.RELEASED and day_start <= b.start < day_end),
         peak_count=max((n for _, _, n in steps), default=0),
     )

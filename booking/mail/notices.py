@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from booking.rules import Status
+
 BOOKER = "booker"
 STAFF = "staff"
 # alert kinds staff are told about by e-mail; the others are for the alerts page
@@ -24,9 +26,9 @@ class Notice:
 
 
 def _waiting_or_confirmed(status: str | None) -> list[Notice]:
-    if status == "pending":
+    if status == Status.PENDING:
         return [Notice("booking.received", BOOKER), Notice("staff.booking_to_approve", STAFF)]
-    if status == "confirmed":
+    if status == Status.CONFIRMED:
         return [Notice("booking.confirmed", BOOKER)]
     return []
 
@@ -48,7 +50,7 @@ def for_event(kind: str, payload: dict) -> list[Notice]:
         if action in ("create", "confirm"):
             return _waiting_or_confirmed(payload.get("to_status"))
         if action == "reschedule":
-            staff = [Notice("staff.booking_to_approve", STAFF)] if payload.get("to_status") == "pending" else []
+            staff = [Notice("staff.booking_to_approve", STAFF)] if payload.get("to_status") == Status.PENDING else []
             return [Notice("booking.rescheduled", BOOKER), *staff]
         if action in _BOOKING_ACTIONS:
             return [Notice(_BOOKING_ACTIONS[action], BOOKER)]

@@ -2,7 +2,7 @@
 
 from booking.models.accounts import ApiToken, Organisation, Role, User
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
-from booking.models.bookings import ACTIVE_STATUSES, Booking, BookingEvent, BookingGroup, Status
+from booking.models.bookings import Booking, BookingEvent, BookingGroup
 from booking.models.displays import DisplayToken
 from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure
@@ -12,6 +12,7 @@ from booking.models.sensors import IngestRejection, OccupancyReading, Sensor, Sp
 from booking.models.sites import Closure, Site, Space
 from booking.models.waitlist import WaitlistEntry, WaitStatus
 from booking.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from booking.rules import ACTIVE_STATUSES, Status
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,21 +13,10 @@ from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import Organisation, User, utcnow
 from booking.models.sites import Space
+from booking.rules import ACTIVE_STATUSES
 
-
-class Status(enum.StrEnum):
-    HOLD = "hold"
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-    RELEASED = "released"  # no-show
-    EXPIRED = "expired"  # a hold nobody confirmed
-
-
-# The statuses that occupy a space; the exclusion constraint covers exactly these.
-ACTIVE_STATUSES = (Status.HOLD, Status.PENDING, Status.CONFIRMED)
-_ACTIVE_SQL = "status IN ('hold', 'pending', 'confirmed')"
+# The exclusion constraint covers exactly the active statuses.
+_ACTIVE_SQL = f"status IN ({', '.join(repr(str(status)) for status in ACTIVE_STATUSES)})"
 
 
 class BookingGroup(db.Model):

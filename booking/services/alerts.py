@@ -17,6 +17,7 @@ from booking import daylife, rules
 from booking.errors import Conflict, NotFound
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
+from booking.rules import Status
 from booking.services import catalog, outbox
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def resolve_cleared(space: Space, kinds: set[str], still_true: set[str], *, now:
 
 # the alerts the watch raises and resolves itself; no-shows are closed by a person
 WATCHED = frozenset({"over_capacity", "in_use_without_booking", "overrun", "sensor_offline"})
-BOOKED_NOW = ("confirmed", "pending")
+BOOKED_NOW = (Status.CONFIRMED, Status.PENDING)
 
 
 def _slot(booking: Booking | None) -> daylife.Slot | None:
@@ -189,7 +190,7 @@ def _around(space: Space, now: datetime) -> tuple[Booking | None, Booking | None
         .limit(1)
     )
     previous = db.session.scalar(
-        mine.where(Booking.status == "confirmed", Booking.end_at <= now, Booking.end_at > now - rules.MAX_BLOCK)
+        mine.where(Booking.status == Status.CONFIRMED, Booking.end_at <= now, Booking.end_at > now - rules.MAX_BLOCK)
         .order_by(Booking.end_at.desc())
         .limit(1)
     )

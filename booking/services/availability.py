@@ -10,7 +10,7 @@ from sqlalchemy import select
 from booking import rules
 from booking.errors import Invalid
 from booking.extensions import db
-from booking.models import ACTIVE_STATUSES, Booking, Site, Space, Status
+from booking.models import ACTIVE_STATUSES, Booking, Site, Space
 from booking.rules import Problem
 from booking.services import catalog
 
@@ -102,8 +102,8 @@ def _busy_spaces(rows: list, start: datetime, end: datetime, now: datetime) -> s
     )
     busy = set()
     for space_id, block_start, block_end, status, expires in found:
-        if status == Status.HOLD and expires is not None and expires <= now:
-            continue  # a lapsed hold the scheduler has not expired yet
+        if rules.hold_lapsed(status, expires, now):
+            continue  # the scheduler has not expired it yet
         own_start, own_end = blocks[space_id]
         if rules.overlaps(block_start, block_end, own_start, own_end):
             busy.add(space_id)

@@ -157,7 +157,7 @@ def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]
     """Expire holds past their TTL that the scheduler has not reached yet; return the rest."""
     live = []
     for booking in bookings:
-        if booking.status == Status.HOLD and booking.hold_expires_at and booking.hold_expires_at <= now:
+        if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
             _change(booking, None, "expire", Status.EXPIRED, detail={"expired_at": booking.hold_expires_at.isoformat()})
         else:
             live.append(booking)
@@ -238,40 +238,41 @@ def _organisation_for(actor: User, slug: str | None) -> Organisation:
 
 
 def _new_booking(
-    actor: User, organisation: Organisation, space: Space, policy: rules.SpacePolicy,
-    req: BookingRequest, start: datetime, end: datetime, *, hold: bool, now: datetime,
-    group: BookingGroup | None = None,
+    actor: User, organisation: Organisation, space: Space, req: BookingRequest, plan: rules.BookingPlan,
+    start: datetime, end: datetime, *, group: BookingGroup | None = None,
 ) -> Booking:  # fmt: skip
-    # UTC inside, as the database hands it back: book() keeps this object across its commit
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    block_start, block_end = rules.blocked_interval(policy, start, end)
-    status = rules.initial_status(hold=hold, requires_approval=space.requires_approval)
+    """The booking a plan describes, with its audit row; not yet in the session (see _insert)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # as the database hands it back
     if group is not None and group.id is None:
         db.session.flush()  # the group's id: by id, so the booking stays out of the session until _insert
     booking = Booking(
-        space=space, organisation=organisation, created_by_id=actor.id,
-        group_id=group.id if group else None,
+        space=space, organisation=organisation, created_by_id=actor.id, group_id=group.id if group else None,
         title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
-        start_at=start, end_at=end, block_start=block_start, block_end=block_end,
-        status=status, price_excl_vat=rules.quote(policy, start, end).excl_vat, checked_in_at=None,
-        hold_expires_at=now + timedelta(minutes=current_app.config["HOLD_TTL_MINUTES"]) if hold else None,
+        start_at=start, end_at=end, block_start=plan.block[0], block_end=plan.block[1],
+        status=plan.status, hold_expires_at=plan.hold_expires_at, price_excl_vat=plan.quote.excl_vat,
+        checked_in_at=None,
     )  # fmt: skip
     _change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
     return booking
 
 
-def _check(
-    policy: rules.SpacePolicy, req: BookingRequest, start: datetime, end: datetime, now: datetime, prefix: str = ""
-) -> list[Problem]:
-    problems = rules.check_booking(policy, start, end, req.attendees, now=now, layout=req.layout)
+def _plan(
+    policy: rules.SpacePolicy, req: BookingRequest, start: datetime, end: datetime, now: datetime,
+    *, hold: bool = False,
+) -> rules.BookingPlan:  # fmt: skip
+    ttl = timedelta(minutes=current_app.config["HOLD_TTL_MINUTES"])
+    return rules.plan_booking(
+        policy, start, end, req.attendees, now=now, layout=req.layout, hold=hold, hold_ttl=ttl
+    )
+
+
+def _prefixed(problems: tuple[Problem, ...], prefix: str) -> list[Problem]:
     return [Problem(prefix + p.field, p.message) for p in problems]
 
 
-def _taken(
-    space: Space, policy: rules.SpacePolicy, start: datetime, end: datetime, now: datetime, exclude: int | None = None
-) -> list[Booking]:
-    block_start, block_end = rules.blocked_interval(policy, start, end)
-    return _expire_stale_holds(overlapping(space.id, block_start, block_end, exclude=exclude), now)
+def taken(space: Space, block: tuple[datetime, datetime], now: datetime, exclude: int | None = None) -> list[Booking]:
+    """The active bookings in the way of ``block``; lapsed holds found there are expired on the way."""
+    return _expire_stale_holds(overlapping(space.id, *block, exclude=exclude), now)
 
 
 @retried_on_race
@@ -287,14 +288,13 @@ def book(
     now = now or utcnow()
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = _organisation_for(actor, organisation)
-    policy = catalog.policy_of(space)
-    problems = _check(policy, req, req.start, req.end, now)
-    if problems:
-        raise Invalid(problems)
-    taken = _taken(space, policy, req.start, req.end, now)  # also expires lapsed holds
-    if taken:
-        raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
-    booking = _new_booking(actor, org, space, policy, req, req.start, req.end, hold=hold, now=now)
+    plan = _plan(catalog.policy_of(space), req, req.start, req.end, now, hold=hold)
+    if plan.problems:
+        raise Invalid(plan.problems)
+    in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
+    if in_the_way:
+        raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, in_the_way))
+    booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
     _insert(booking, space, savepoint=False)
     dbtypes.commit_keeping_loaded(db.session())  # shown back at once
     return booking
@@ -329,11 +329,12 @@ def book_series(
     booked: list[Booking] = []
     skipped: list[Skipped] = []
     for occ in expansion.occurrences:
-        reason = "; ".join(f"{p.field}: {p.message}" for p in _check(policy, req, occ.start, occ.end, now))
-        if not reason and _taken(space, policy, occ.start, occ.end, now):
+        plan = _plan(policy, req, occ.start, occ.end, now, hold=hold)
+        reason = "; ".join(f"{p.field}: {p.message}" for p in plan.problems)
+        if not reason and taken(space, plan.block, now):
             reason = "already booked"
         if not reason:
-            booking = _new_booking(actor, org, space, policy, req, occ.start, occ.end, hold=hold, now=now, group=group)
+            booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group)
             try:
                 _insert(booking, space)
                 booked.append(booking)
@@ -371,22 +372,22 @@ def book_roadshow(
     org = _organisation_for(actor, organisation)
     group = BookingGroup(kind="roadshow", organisation=org, title=title)
     db.session.add(group)
-    resolved, problems, conflicts = [], [], []
+    planned, problems, conflicts = [], [], []
     for i, leg in enumerate(legs):
         space = catalog.get_space(leg.site, leg.space, as_field=True)
-        policy = catalog.policy_of(space)
-        problems += _check(policy, leg, leg.start, leg.end, now, prefix=f"legs[{i}].")
-        resolved.append((space, policy))
+        plan = _plan(catalog.policy_of(space), leg, leg.start, leg.end, now, hold=hold)
+        problems += _prefixed(plan.problems, f"legs[{i}].")
+        planned.append((space, plan))
     if problems:
         db.session.rollback()
         raise Invalid(problems)
     bookings = []
-    for i, (leg, (space, policy)) in enumerate(zip(legs, resolved, strict=True)):
-        taken = _taken(space, policy, leg.start, leg.end, now)
-        if taken:
-            conflicts += [dict(busy, leg=i) for busy in _busy(space, taken)]
+    for i, (leg, (space, plan)) in enumerate(zip(legs, planned, strict=True)):
+        in_the_way = taken(space, plan.block, now)
+        if in_the_way:
+            conflicts += [dict(busy, leg=i) for busy in _busy(space, in_the_way)]
             continue
-        booking = _new_booking(actor, org, space, policy, leg, leg.start, leg.end, hold=hold, now=now, group=group)
+        booking = _new_booking(actor, org, space, leg, plan, leg.start, leg.end, group=group)
         try:
             _insert(booking, space)
         except Conflict:
@@ -408,11 +409,11 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
     booking = get_booking(actor, booking_id)
     if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
         raise Forbidden(f"only venue staff can {action} a booking")
-    if booking.status == Status.HOLD and booking.hold_expires_at and booking.hold_expires_at <= now:
+    if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
         _change(booking, None, "expire", Status.EXPIRED)
         db.session.commit()
         raise Conflict(f"the hold expired at {booking.hold_expires_at.isoformat()}; book again")
-    if action == "cancel" and booking.end_at <= now:
+    if action == "cancel" and rules.too_late_to_cancel(booking.end_at, now):
         raise Conflict("this booking already took place")
     target = rules.next_status(booking.status, action, requires_approval=booking.space.requires_approval)
     if target is None:
@@ -448,30 +449,25 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
     changed = {k: v for k, v in after.items() if v != before[k]}
     space = booking.space
-    policy = catalog.policy_of(space)
     # validate the new values before touching the row: a query would autoflush a
     # half-edited booking straight into the exclusion constraint
     if {"start", "end", "attendees", "layout"} & changed.keys():
+        policy = catalog.policy_of(space)
         req = BookingRequest(
-            space.site.slug,
-            space.slug,
-            after["start"],
-            after["end"],
-            after["title"],
-            after["attendees"],
+            space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"],
             after["layout"],
+        )  # fmt: skip
+        plan = _plan(policy, req, req.start, req.end, now)
+        if plan.problems:
+            raise Invalid(plan.problems)
+        in_the_way = taken(space, plan.block, now, exclude=booking.id)
+        if in_the_way:
+            raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, in_the_way))
+        booking.block_start, booking.block_end = plan.block
+        booking.price_excl_vat = plan.quote.excl_vat
+        booking.status = rules.status_after_move(
+            booking.status, requires_approval=policy.requires_approval, by_staff=actor.is_staff
         )
-        problems = _check(policy, req, req.start, req.end, now)
-        if problems:
-            raise Invalid(problems)
-        taken = _taken(space, policy, req.start, req.end, now, exclude=booking.id)
-        if taken:
-            raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, taken))
-        booking.block_start, booking.block_end = rules.blocked_interval(policy, req.start, req.end)
-        booking.price_excl_vat = rules.quote(policy, req.start, req.end).excl_vat
-        # a company moving an approved booking needs staff to approve the new time
-        if space.requires_approval and not actor.is_staff and booking.status == Status.CONFIRMED:
-            booking.status = Status.PENDING
     for key, value in changed.items():
         setattr(booking, _column(key), value)
     detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}

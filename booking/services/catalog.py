@@ -85,6 +85,7 @@ def policy_of(space: Space, closures: list[Closure] | None = None) -> rules.Spac
         rate_hour=space.rate_hour,
         rate_half_day=space.rate_half_day,
         rate_day=space.rate_day,
+        requires_approval=space.requires_approval,
     )
 
 
@@ -147,10 +148,10 @@ def seed_sites(path: str | Path) -> dict[str, int]:
             space.opening_hours = parse_hours(hours) if hours else None
             space.active = True
             space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
-            longest = (space.max_minutes or 0) + (space.setup_minutes or 0) + (space.teardown_minutes or 0)
+            longest = rules.longest_block(space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0)
             if space.walk_ins and space.requires_approval:
                 raise ValueError(f"{site.slug}/{space.slug}: walk_ins needs a space booked without approval")
-            if longest * 60 > rules.MAX_BLOCK.total_seconds():
+            if longest > rules.MAX_BLOCK:
                 raise ValueError(f"{site.slug}/{space.slug}: max_minutes plus buffers exceed {rules.MAX_BLOCK}")
             counts["spaces"] += 1
         for space in site.spaces:

@@ -21,7 +21,7 @@ from booking import daylife, doorsign, rules
 from booking.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from booking.extensions import db
 from booking.infra import dbtypes
-from booking.models import ACTIVE_STATUSES, Booking, DisplayToken, Site, Space, User
+from booking.models import ACTIVE_STATUSES, Booking, DisplayToken, Site, Space, Status, User
 from booking.rules import Problem
 from booking.services import catalog
 from booking.services.accounts import LAST_USED_RESOLUTION, hash_token
@@ -264,7 +264,7 @@ def check_in(display: DisplayToken, booking_id: int, *, now: datetime | None = N
         return checkin.check_in_at_door(space.id, booking_id, display=_who(display), now=now)
     except Conflict as error:
         booking = db.session.get(Booking, booking_id)
-        if booking is None or booking.status != "confirmed":
+        if booking is None or booking.status != Status.CONFIRMED:
             raise Refused(error, "not_confirmed") from None
         opens, _closes = daylife.checkin_window(booking.start_at, booking.end_at)
         if now < opens:

@@ -23,10 +23,10 @@ def join(actor: User, req: BookingRequest, *, organisation: str | None = None, n
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = bookings._organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
-    problems = rules.check_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
-    if problems:
-        raise Invalid(problems)
-    if not bookings._taken(space, policy, req.start, req.end, now):
+    plan = rules.plan_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
+    if plan.problems:
+        raise Invalid(plan.problems)
+    if not bookings.taken(space, plan.block, now):
         db.session.rollback()
         raise Conflict(f"{space.site.slug}/{space.slug} is free then: book it instead")
     entry = WaitlistEntry(

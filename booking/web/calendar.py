@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from booking import rules
 from booking.errors import Conflict, NotFound
 from booking.models import Booking, Site
+from booking.rules import Status
 from booking.services import availability, bookings, catalog
 from booking.web import timeline
 from booking.web.forms import ApproveForm, RejectForm
@@ -118,7 +119,7 @@ def approvals():
 
 
 def _render_approvals(failed: tuple[int, RejectForm] | None = None, status: int = 200):
-    pending = bookings.list_bookings(viewer(), status="pending", start=datetime.now(ZoneInfo("UTC")))
+    pending = bookings.list_bookings(viewer(), status=Status.PENDING, start=datetime.now(ZoneInfo("UTC")))
     forms = {}
     for booking in pending:
         reject = RejectForm(prefix=f"reject-{booking.id}", formdata=None)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from booking.rules import Status
+
 # status -> (label, symbol, css class): the label and symbol carry the meaning, the colour only helps;
 # symbols from fonts every Linux desktop has (DejaVu), not emoji
 STATUSES = {
-    "hold": (_l("On hold"), "◑", "hold"),
-    "pending": (_l("Awaiting approval"), "◷", "pending"),
-    "confirmed": (_l("Confirmed"), "✔", "confirmed"),
-    "cancelled": (_l("Cancelled"), "✖", "cancelled"),
-    "rejected": (_l("Rejected"), "⊘", "rejected"),
-    "released": (_l("Released (no-show)"), "↩", "released"),
-    "expired": (_l("Expired"), "⊗", "expired"),
+    Status.HOLD: (_l("On hold"), "◑", "hold"),
+    Status.PENDING: (_l("Awaiting approval"), "◷", "pending"),
+    Status.CONFIRMED: (_l("Confirmed"), "✔", "confirmed"),
+    Status.CANCELLED: (_l("Cancelled"), "✖", "cancelled"),
+    Status.REJECTED: (_l("Rejected"), "⊘", "rejected"),
+    Status.RELEASED: (_l("Released (no-show)"), "↩", "released"),
+    Status.EXPIRED: (_l("Expired"), "⊗", "expired"),
 }
 
 EQUIPMENT = {

@@ -167,6 +167,62 @@ def test_lifecycle_transitions(status, action, approval, expected):
     assert rules.next_status(status, action, requires_approval=approval) == expected
 
 
+@pytest.mark.parametrize(
+    ("status", "expires", "lapsed"),
+    [
+        ("hold", NOW - timedelta(seconds=1), True),
+        ("hold", NOW, True),  # its time is up at the instant it names
+        ("hold", NOW + timedelta(minutes=1), False),
+        ("confirmed", NOW - timedelta(hours=1), False),  # only holds lapse
+        ("hold", None, False),
+    ],
+)
+def test_a_hold_lapses_at_its_expiry(status, expires, lapsed):
+    assert rules.hold_lapsed(status, expires, NOW) is lapsed
+
+
+def test_no_cancelling_after_the_end():
+    assert rules.too_late_to_cancel(NOW, NOW) is True
+    assert rules.too_late_to_cancel(NOW + timedelta(minutes=1), NOW) is False
+
+
+@pytest.mark.parametrize(
+    ("status", "approval", "by_staff", "expected"),
+    [
+        ("confirmed", True, False, "pending"),  # a company moved an approved booking: staff approve again
+        ("confirmed", True, True, "confirmed"),  # staff moving it keep their approval
+        ("confirmed", False, False, "confirmed"),  # the space needs no approval
+        ("hold", True, False, "hold"),  # not approved yet: nothing to take back
+    ],
+)
+def test_moving_an_approved_booking(status, approval, by_staff, expected):
+    assert rules.status_after_move(status, requires_approval=approval, by_staff=by_staff) == expected
+
+
+def test_the_longest_block_is_the_longest_booking_with_both_buffers():
+    assert rules.longest_block(600, 30, 15) == timedelta(minutes=645)
+
+
+def test_a_plan_holds_everything_a_booking_is_made_of():
+    plan = rules.plan_booking(
+        policy(setup_minutes=15, teardown_minutes=30, requires_approval=True),
+        at(MONDAY, 10), at(MONDAY, 12), 8, now=NOW,
+    )  # fmt: skip
+    assert plan.problems == ()
+    assert plan.block == (at(MONDAY, 9, 45), at(MONDAY, 12, 30))
+    assert plan.status == rules.Status.PENDING and plan.hold_expires_at is None
+    assert plan.quote.excl_vat == Decimal("100.00")
+    assert plan.block[0].tzinfo == UTC  # UTC inside
+
+
+def test_a_planned_hold_lasts_its_ttl_and_a_wrong_request_lists_its_problems():
+    plan = rules.plan_booking(
+        policy(), at(MONDAY, 10), at(MONDAY, 12), 50, now=NOW, hold=True, hold_ttl=timedelta(minutes=15)
+    )
+    assert plan.status == rules.Status.HOLD and plan.hold_expires_at == NOW + timedelta(minutes=15)
+    assert [p.field for p in plan.problems] == ["attendees"]
+
+
 def test_a_typed_time_inside_the_dst_gap_does_not_exist():
     sunday = last_sunday(2027, 3)
     assert rules.to_utc(datetime(sunday.year, sunday.month, sunday.day, 2, 30), PARIS) is None
