@@ -21,7 +21,7 @@ from booking import daylife, doorsign, rules
 from booking.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from booking.extensions import db
 from booking.infra import dbtypes
-from booking.models import ACTIVE_STATUSES, Booking, DisplayToken, Site, Space, Status, User
+from booking.models import ACTIVE_STATUSES, Booking, DisplayToken, Organisation, Site, Space, Status, User
 from booking.rules import Problem
 from booking.services import catalog
 from booking.services.accounts import LAST_USED_RESOLUTION, hash_token
@@ -236,9 +236,11 @@ def walk_in_account() -> User:
     if user is not None:
         return user
     try:
-        accounts.ensure_organisation(WALK_IN_ORGANISATION, "OneXperience — sans réservation")
+        if db.session.scalar(select(Organisation).where(Organisation.slug == WALK_IN_ORGANISATION)) is None:
+            # the venue's own: nothing private in "booked at the door", so the door may say it
+            accounts.create_organisation(WALK_IN_ORGANISATION, "OneXperience — sans réservation", share_titles=True)
         return accounts.create_user(WALK_IN_EMAIL, organisation=WALK_IN_ORGANISATION, name="Walk-in")
-    except IntegrityError:  # another display made it at the same moment
+    except (IntegrityError, Conflict):  # another display made it at the same moment
         db.session.rollback()
         return db.session.scalar(select(User).where(User.email == WALK_IN_EMAIL))
 

@@ -265,6 +265,7 @@ def test_book_now_books_the_free_room_for_the_walk_in_account(client, make_displ
     assert booking.checked_in_at == booking.start_at  # the people who booked it are at the door
     assert "display" in booking.notes
     assert state_of(answer.text) == "in_use"
+    assert "Réservé à la porte" in answer.text  # the venue's own booking: its title is no secret
 
 
 @pytest.mark.parametrize(
