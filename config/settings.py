@@ -46,6 +46,10 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "LOGIN_FREE_FAILURES": (int, 5),
     "LOGIN_BACKOFF_SECONDS": (int, 2),
     "LOGIN_WINDOW_MINUTES": (int, 15),
+    # sign-ups and forgotten-password requests per client address in an hour (half that per e-mail):
+    # each one sends a mail
+    "SIGNUP_MAX_PER_HOUR": (int, 10),
+    "RESET_LINK_MINUTES": (int, 30),  # how long a forgotten-password link works
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     # door and lobby displays: how often they refresh (the event stream brings occupancy at once),
     # and after how long without an answer they say their data is stale

@@ -10,6 +10,7 @@ from booking.api import (
     availability,
     bookings,
     checkin,
+    companies,
     displays,
     feeds,
     limits,
@@ -28,6 +29,7 @@ from booking.openapi import RowIdConverter
 BLUEPRINTS = (
     sites.blp, availability.blp, bookings.blp, accounts.blp, live.blp, sensors.blp,
     checkin.blp, alerts.blp, waitlist.blp, webhooks.blp, utilization.blp, displays.blp, feeds.blp,
+    companies.blp,
 )  # fmt: skip
 
 

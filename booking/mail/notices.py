@@ -15,6 +15,7 @@ from booking.rules import Status
 
 BOOKER = "booker"
 STAFF = "staff"
+COMPANY = "company"  # the company's admins
 # alert kinds staff are told about by e-mail; the others are for the alerts page
 MAILED_ALERTS = ("over_capacity", "sensor_offline")
 
@@ -61,4 +62,6 @@ def for_event(kind: str, payload: dict) -> list[Notice]:
         return [Notice("staff.alert", STAFF)]
     if kind == "organisation.signed_up":
         return [Notice("staff.company_to_approve", STAFF)]
+    if kind == "organisation.approved":
+        return [Notice("company.approved", COMPANY)]
     return []

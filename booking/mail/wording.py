@@ -99,3 +99,57 @@ CHECKIN_BY_SENSORS = _l(
     "The room's sensors check you in when you arrive; you can also press « Check in » on My bookings from "
     "15 minutes before the start. With nobody there %(minutes)s minutes after the start, the room may be released."
 )
+
+# account and company mails: kind -> (subject, heading, lead, button); placeholders %(company)s,
+# %(person)s, %(email)s
+ACCOUNT = {
+    "verify": (
+        _l("Confirm your e-mail address"),
+        _l("One step left: confirm your address"),
+        _l("You asked for an account for %(company)s. Confirm that this address is yours; the venue's team "
+           "then approves your company, and you can book."),
+        _l("Confirm my address"),
+    ),
+    "exists": (
+        _l("Your OneXperience account"),
+        _l("You already have an account"),
+        _l("Someone, probably you, asked for a new account with %(email)s, which has one already. Sign in, "
+           "or choose « Forgot your password? » on the sign-in page."),
+        _l("Sign in"),
+    ),
+    "join_request": (
+        _l("%(person)s asks to join %(company)s"),
+        _l("A colleague asks to join your company"),
+        _l("%(person)s (%(email)s) asks to book for %(company)s. If you know them, invite them from the "
+           "Colleagues page; otherwise, ignore this e-mail."),
+        _l("Open Colleagues"),
+    ),
+    "reset": (
+        _l("Choose a new password"),
+        _l("Choose a new password"),
+        _l("Someone, probably you, asked to reset the password of %(email)s. The link works once, for "
+           "%(minutes)s minutes."),
+        _l("Choose a new password"),
+    ),
+    "invite": (
+        _l("%(person)s invites you to book for %(company)s"),
+        _l("Join %(company)s on OneXperience"),
+        _l("%(person)s invites you to book the OneXperience venues for %(company)s. Choose your password to "
+           "accept; the link works for %(days)s days."),
+        _l("Accept the invitation"),
+    ),
+    "staff.company_to_approve": (
+        _l("New company to approve: %(company)s"),
+        _l("A new company awaits your approval"),
+        _l("%(company)s (%(country)s) signed up; %(person)s (%(email)s) confirmed their address. Until you "
+           "approve it, its bookings wait."),
+        _l("Open the companies"),
+    ),
+    "company.approved": (
+        _l("%(company)s can book"),
+        _l("Your company is approved"),
+        _l("The venue's team approved %(company)s: your bookings are going ahead and new ones no longer wait."),
+        _l("Find a space"),
+    ),
+}
+ACCOUNT_NOTE = _l("If you did not ask for this, you can ignore this e-mail.")

@@ -1,6 +1,15 @@
 """SQLAlchemy models, one module per concept; imported here so Alembic sees them all."""
 
-from booking.models.accounts import ApiToken, Organisation, Role, User
+from booking.models.accounts import (
+    AccountLink,
+    ApiToken,
+    CompanyStatus,
+    LinkPurpose,
+    Organisation,
+    Role,
+    SignupAttempt,
+    User,
+)
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import Booking, BookingEvent, BookingGroup
 from booking.models.displays import DisplayToken
@@ -15,6 +24,10 @@ from booking.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery
 from booking.rules import ACTIVE_STATUSES, Status
 
 __all__ = [
+    "AccountLink",
+    "CompanyStatus",
+    "LinkPurpose",
+    "SignupAttempt",
     "ACTIVE_STATUSES",
     "OPEN_ALERT_STATUSES",
     "Alert",

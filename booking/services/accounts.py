@@ -80,6 +80,7 @@ def create_user(
         role=role,
         organisation=org,
         password_hash=generate_password_hash(password) if password else None,
+        email_verified_at=datetime.now(UTC),  # staff or the operator vouch for the address
     )
     db.session.add(user)
     db.session.commit()
@@ -103,7 +104,8 @@ def set_password(user: User, password: str) -> None:
 def check_login(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer for either mistake)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not user.password_hash:
+    # not verified yet: whoever typed the address at sign-up may not own it
+    if user is None or not user.active or not user.password_hash or user.email_verified_at is None:
         generate_password_hash(password)  # same cost either way: no user enumeration by timing
         return None
     return user if check_password_hash(user.password_hash, password) else None

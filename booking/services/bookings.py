@@ -7,6 +7,7 @@ constraint (PostgreSQL) or write lock (SQLite) is what makes a double booking im
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from booking.models import (
     Booking,
     BookingEvent,
     BookingGroup,
+    CompanyStatus,
     Organisation,
     Space,
     Status,
@@ -225,6 +227,19 @@ def _change(
         db.session.add(event)
 
 
+def needs_approval(space: Space, organisation: Organisation) -> bool:
+    """Staff approve this booking: the space asks for it, or the company signed up and awaits approval."""
+    return space.requires_approval or organisation.status != CompanyStatus.ACTIVE
+
+
+def policy_for(space: Space, organisation: Organisation) -> rules.SpacePolicy:
+    """The space's rules as they apply to this company: all its bookings need approval until it is approved."""
+    policy = catalog.policy_of(space)
+    if needs_approval(space, organisation) and not policy.requires_approval:
+        return dataclasses.replace(policy, requires_approval=True)
+    return policy
+
+
 def _organisation_for(actor: User, slug: str | None) -> Organisation:
     if actor.is_staff:
         if slug:
@@ -288,7 +303,7 @@ def book(
     now = now or utcnow()
     space = catalog.get_space(req.site, req.space, as_field=True)
     org = _organisation_for(actor, organisation)
-    plan = _plan(catalog.policy_of(space), req, req.start, req.end, now, hold=hold)
+    plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
     if plan.problems:
         raise Invalid(plan.problems)
     in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
@@ -321,6 +336,7 @@ def book_series(
     if expansion.problems:
         raise Invalid(expansion.problems)
     org = _organisation_for(actor, organisation)
+    policy = policy_for(space, org)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
         raise Invalid(capacity)
@@ -375,7 +391,7 @@ def book_roadshow(
     planned, problems, conflicts = [], [], []
     for i, leg in enumerate(legs):
         space = catalog.get_space(leg.site, leg.space, as_field=True)
-        plan = _plan(catalog.policy_of(space), leg, leg.start, leg.end, now, hold=hold)
+        plan = _plan(policy_for(space, org), leg, leg.start, leg.end, now, hold=hold)
         problems += _prefixed(plan.problems, f"legs[{i}].")
         planned.append((space, plan))
     if problems:
@@ -415,7 +431,9 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
         raise Conflict(f"the hold expired at {booking.hold_expires_at.isoformat()}; book again")
     if action == "cancel" and rules.too_late_to_cancel(booking.end_at, now):
         raise Conflict("this booking already took place")
-    target = rules.next_status(booking.status, action, requires_approval=booking.space.requires_approval)
+    target = rules.next_status(
+        booking.status, action, requires_approval=needs_approval(booking.space, booking.organisation)
+    )
     if target is None:
         raise Conflict(f"cannot {action} a booking that is {booking.status}")
     if action == "confirm":
@@ -452,7 +470,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     # validate the new values before touching the row: a query would autoflush a
     # half-edited booking straight into the exclusion constraint
     if {"start", "end", "attendees", "layout"} & changed.keys():
-        policy = catalog.policy_of(space)
+        policy = policy_for(space, booking.organisation)
         req = BookingRequest(
             space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"],
             after["layout"],

@@ -203,8 +203,38 @@ def alert_message(key: str, alert: Alert, to: Recipient, *, now: datetime) -> Ma
     return _new_message(key, f"alert.{alert.kind}", to, subject, text, html, now=now)
 
 
+def company_messages(event: OutboxEvent, notice: notices.Notice, now: datetime) -> list[MailMessage]:
+    """A company signed up (staff approve it) or was approved (its admins may book)."""
+    payload = event.payload or {}
+    person = payload.get("person") or {}
+    if notice.audience == notices.STAFF:
+        recipients, url = staff_recipients(), render.link("signup.companies")
+    else:
+        admins = db.session.scalars(
+            select(User).where(User.organisation_id == event.organisation_id, User.company_admin, User.active)
+        )
+        recipients, url = [Recipient.of(user) for user in admins], render.link("portal.search")
+    subject, heading, lead, button = wording.ACCOUNT[notice.name]
+    made = []
+    for to in recipients:
+        values = {"company": payload.get("name", ""), "country": payload.get("country", ""),
+                  "person": person.get("name", ""), "email": person.get("email", "")}  # fmt: skip
+        text, html = render.render(
+            "account", to.locale, subject=render.in_locale(to.locale, subject, **values),
+            heading=render.in_locale(to.locale, heading, **values), lead=render.in_locale(to.locale, lead, **values),
+            button=render.in_locale(to.locale, button), url=url, note="",
+        )  # fmt: skip
+        message = _new_message(f"{event.uid}/{notice.name}/{to.email}", notice.name, to,
+                               render.in_locale(to.locale, subject, **values), text, html, now=now)  # fmt: skip
+        if message is not None:
+            made.append(message)
+    return made
+
+
 def _messages_for_event(event: OutboxEvent, notice: notices.Notice, now: datetime) -> list[MailMessage]:
     payload = event.payload or {}
+    if event.kind.startswith("organisation."):
+        return company_messages(event, notice, now)
     if notice.name == "staff.alert":
         alert = db.session.get(Alert, payload.get("id"))
         if alert is None:

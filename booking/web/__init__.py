@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         alerts,
         attendance,
         calendar,
+        colleagues,
         devices,
         display,
         displays,
@@ -70,7 +71,9 @@ def init_app(app: Flask) -> None:
         mail,
         mailbox,
         nav,
+        passwords,
         portal,
+        signup,
         usage,
     )
 
@@ -118,5 +121,8 @@ def init_app(app: Flask) -> None:
         account.bp,
         display.bp,
         displays.bp,
+        signup.bp,
+        passwords.bp,
+        colleagues.bp,
     ):
         app.register_blueprint(blueprint)

@@ -158,3 +158,55 @@ class RoadshowForm(FlaskForm):
 
 class FeedForm(FlaskForm):
     target = SelectField(_l("What the calendar shows"), choices=[], validate_choice=True)
+
+
+COUNTRIES = [
+    ("FR", "France"), ("BE", "Belgique / België"), ("CH", "Suisse / Schweiz"), ("LU", "Luxembourg"),
+    ("DE", "Deutschland"), ("IT", "Italia"), ("ES", "España"), ("PT", "Portugal"), ("NL", "Nederland"),
+    ("GB", "United Kingdom"), ("IE", "Ireland"), ("MC", "Monaco"), ("MA", "Maroc"), ("TN", "Tunisie"),
+    ("DZ", "Algérie"), ("SN", "Sénégal"), ("CA", "Canada"), ("US", "United States"), ("JP", "日本"),
+]  # fmt: skip
+
+
+class SignupForm(FlaskForm):
+    join = SelectField(
+        _l("I want to"), default="new", validate_choice=True,
+        choices=options([("new", _l("Open an account for my company")), ("join", _l("Join my company's account"))]),
+    )  # fmt: skip
+    company = StringField(_l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    country = SelectField(_l("Country"), choices=options(COUNTRIES), default="FR", validate_choice=True)
+    vat_number = StringField(_l("VAT number (optional)"), validators=[Optional(), Length(max=40)])
+    billing_address = TextAreaField(_l("Billing address (optional)"), validators=[Optional(), Length(max=500)])
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField(
+        _l("Password (10 characters or more)"),
+        validators=[Optional(), Length(min=10, max=200, message=_l("At least 10 characters."))],
+    )
+    locale = SelectField(
+        _l("Language of your e-mails"), choices=options([("fr", "Français"), ("en", "English")]), validate_choice=True
+    )
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password (10 characters or more)"),
+        validators=[DataRequired(REQUIRED), Length(min=10, max=200, message=_l("At least 10 characters."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Their e-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    name = StringField(_l("Their name (optional)"), validators=[Optional(), Length(max=200)])
+
+
+class JoinForm(NewPasswordForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])

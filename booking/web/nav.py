@@ -23,6 +23,7 @@ NAV = [
     ("calendar.overview", _l("Today"), True, False),
     ("calendar.site", _l("Calendar"), True, False),
     ("calendar.approvals", _l("Approvals"), True, False),
+    ("signup.companies", _l("Companies"), True, False),
     ("staff_alerts.index", _l("Alerts"), True, False),
     ("staff_sensors.index", _l("Sensors"), True, False),
     ("staff_utilization.index", _l("Utilization"), True, False),
@@ -33,6 +34,7 @@ NAV = [
     ("portal.my_bookings", _l("My bookings"), False, True),
     ("portal_day.waiting", _l("My waitlist"), False, True),
     ("feeds.index", _l("Calendar feeds"), True, True),
+    ("colleagues.index", _l("Colleagues"), False, True),
     ("account.index", _l("My account"), False, True),
 ]
 

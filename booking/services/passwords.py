@@ -1,0 +1,67 @@
+"""Forgotten and changed passwords.
+
+A reset is asked for by e-mail address; the answer is the same whether an account exists or not
+(the mailbox learns which), the link works once for ``RESET_LINK_MINUTES``, and only its hash is
+stored. Setting a new password spends every other reset link of that person.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from booking.errors import Invalid
+from booking.extensions import db
+from booking.models import LinkPurpose, User
+from booking.rules import Problem
+from booking.services import links, signup
+from booking.services.signup import MIN_PASSWORD
+
+
+def request_reset(email: str, *, address: str, now: datetime | None = None) -> None:
+    """Mail a reset link if ``email`` has an active account; say nothing either way."""
+    now = now or datetime.now(UTC)
+    email = (email or "").strip().lower()
+    signup.throttle("reset", email, address, now)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    minutes = current_app.config["RESET_LINK_MINUTES"]
+    token = links.issue(user, LinkPurpose.RESET, timedelta(minutes=minutes), now=now)
+    from booking.mail import render
+
+    values = {"url": render.link("passwords.reset", token=token), "email": user.email, "minutes": minutes}
+    signup._account_mail("reset", user, values, key=f"reset/{token[:16]}", now=now, secret=True)
+    db.session.commit()
+
+
+def _check(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid([Problem("password", f"must be at least {MIN_PASSWORD} characters")])
+
+
+def reset(token: str, password: str, *, now: datetime | None = None) -> User | None:
+    """Set a new password through a reset link; None when the link is unknown, used or expired."""
+    now = now or datetime.now(UTC)
+    _check(password)
+    link = links.find(token, LinkPurpose.RESET, now=now)
+    if link is None or not links.use(link, now=now):
+        db.session.rollback()
+        return None
+    user = link.user
+    user.password_hash = generate_password_hash(password)
+    user.email_verified_at = user.email_verified_at or now  # the link reached that mailbox
+    db.session.commit()
+    return user
+
+
+def change(user: User, current: str, new: str) -> None:
+    """Change one's own password, knowing the current one."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise Invalid([Problem("current", "is not your current password")])
+    _check(new)
+    user.password_hash = generate_password_hash(new)
+    db.session.commit()
