@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from booking import access
 from booking.auth import require_staff, require_user
 from booking.errors import NotFound
 from booking.extensions import db
@@ -122,6 +123,6 @@ class TokenDetail(MethodView):
 
 def _user_for(actor: User, user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or (user.id != actor.id and not actor.is_staff):
+    if user is None or not access.may_manage_user(actor, user.id):
         raise NotFound(f"no user {user_id}")
     return user

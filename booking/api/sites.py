@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from booking import access
 from booking.api.fields import AwareDateTime, Money, local_iso
 from booking.auth import current_user, require_user
 from booking.services import availability, bookings, catalog
@@ -167,7 +168,7 @@ class SiteCalendar(MethodView):
                 "end": local_iso(booking.end_at, tz),
                 "busy": True,
             }
-            if bookings.can_see(actor, booking):
+            if access.may_see(actor, booking.organisation_id):
                 entry.update(
                     id=booking.id,
                     title=booking.title,

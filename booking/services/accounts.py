@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from booking import access
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
 from booking.extensions import db
 from booking.infra import caching, dbtypes
@@ -113,7 +114,7 @@ def check_login(email: str, password: str) -> User | None:
 
 def create_token(user: User, *, name: str = "", actor: User | None = None) -> tuple[str, ApiToken]:
     """A new bearer token for ``user``; the plain token is returned once and never stored."""
-    if actor is not None and actor.id != user.id and not actor.is_staff:
+    if actor is not None and not access.may_manage_user(actor, user.id):
         raise Forbidden("you can only create tokens for yourself")
     if actor is not None and _staff_over_admin(actor, user):
         raise Forbidden("only an admin can create tokens for an admin")
@@ -127,7 +128,7 @@ def create_token(user: User, *, name: str = "", actor: User | None = None) -> tu
 def revoke_token(token_id: int, *, actor: User) -> None:
     """Revoke a token: whoever may create one for its owner may revoke it, nobody else."""
     record = db.session.get(ApiToken, token_id)
-    if record is None or (record.user_id != actor.id and not actor.is_staff):
+    if record is None or not access.may_manage_user(actor, record.user_id):
         raise NotFound(f"no token {token_id}")
     if _staff_over_admin(actor, record.user):
         raise Forbidden("only an admin can revoke tokens of an admin")

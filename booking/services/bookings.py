@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from booking import recurrence, rules
+from booking import access, recurrence, rules
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
 from booking.infra import dbtypes
@@ -77,15 +77,10 @@ def utcnow() -> datetime:
 # --- reading ------------------------------------------------------------------------------
 
 
-def can_see(actor: User, booking: Booking) -> bool:
-    """Staff see everything; a company sees its own bookings in full."""
-    return actor.is_staff or booking.organisation_id == actor.organisation_id
-
-
 def get_booking(actor: User, booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
     # another company's booking is "not found", not "forbidden": its existence is private
-    if booking is None or not can_see(actor, booking):
+    if booking is None or not access.may_see(actor, booking.organisation_id):
         raise NotFound(f"no booking {booking_id}")
     return booking
 
@@ -102,9 +97,8 @@ def list_bookings(
 ) -> list[Booking]:
     """The bookings the actor may see in full, soonest first."""
     query = select(Booking).options(joinedload(Booking.space).joinedload(Space.site))
-    if not actor.is_staff:
-        query = query.where(Booking.organisation_id == actor.organisation_id)
-    elif organisation:
+    query = access.visible(query, Booking.organisation_id, actor)
+    if actor.is_staff and organisation:
         query = query.join(Organisation).where(Organisation.slug == organisation)
     if site:
         query = query.where(Booking.space_id.in_(select(Space.id).where(Space.site_id == catalog.get_site(site).id)))

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from booking import access
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, Booking, FeedScope, FeedToken, Space, User
 from booking.rules import Problem
 from booking.services import catalog
 from booking.services.accounts import LAST_USED_RESOLUTION, hash_token
-from booking.services.bookings import can_see
 
 TOKEN_PREFIX = "feed_"
 # what a feed covers: recent past (so a cancellation reaches calendars) and the year ahead
@@ -73,7 +73,7 @@ def revoke_feed(actor: User, feed_id: int, *, now: datetime | None = None) -> No
     record = db.session.get(FeedToken, feed_id)
     if record is None or record.revoked_at is not None:
         raise NotFound(f"no feed {feed_id}")
-    if record.user_id != actor.id and not actor.is_staff:
+    if not access.may_manage_user(actor, record.user_id):
         raise NotFound(f"no feed {feed_id}")
     record.revoked_at = now or datetime.now(UTC)
     db.session.commit()
@@ -88,8 +88,7 @@ def read_feed(token: str, *, now: datetime | None = None) -> Feed:
     owner = record.user
     if (
         record.scope == FeedScope.ORGANISATION
-        and owner.organisation_id != record.organisation_id
-        and not owner.is_staff
+        and not access.may_see(owner, record.organisation_id)
     ):
         raise NotFound("no such feed")  # its owner left the company
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
@@ -112,7 +111,7 @@ def read_feed(token: str, *, now: datetime | None = None) -> Feed:
         name, timezone = f"{record.space.name} · {record.site.name}", record.site.timezone
     entries = []
     for booking in db.session.scalars(query):
-        visible = can_see(owner, booking)
+        visible = access.may_see(owner, booking.organisation_id)
         # another company's booking is only "busy", and only while it holds the space
         if visible or booking.status in ACTIVE_STATUSES:
             entries.append(FeedEntry(booking, visible))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import rules
+from booking import access, rules
 from booking.errors import Invalid
 from booking.extensions import db
 from booking.models import Booking, OccupancyReading, Organisation, Space, User, UtilizationDay
@@ -118,7 +118,7 @@ def report(actor: User, start: date, end: date, *, group: str = "space", now: da
     spaces = list(
         db.session.scalars(select(Space).options(joinedload(Space.site)).where(Space.active).order_by(Space.id))
     )
-    own = None if actor.is_staff else actor.organisation_id
+    own = access.own_organisation(actor)
     orgs = {o.id: o.slug for o in db.session.scalars(select(Organisation))}
     totals: dict[tuple, dict] = {}
     for space, day, org, figures in space_days(spaces, start, end, now=now, organisation_id=own):

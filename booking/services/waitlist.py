@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from booking import rules
+from booking import access, rules
 from booking.errors import Conflict, DomainError, Invalid, NotFound
 from booking.extensions import db
 from booking.models import Booking, User, WaitlistEntry, WaitStatus
@@ -40,9 +40,7 @@ def join(actor: User, req: BookingRequest, *, organisation: str | None = None, n
 
 def list_entries(actor: User, *, status: str | None = None) -> list[WaitlistEntry]:
     """A company's own entries; staff see every company's."""
-    query = select(WaitlistEntry)
-    if not actor.is_staff:
-        query = query.where(WaitlistEntry.organisation_id == actor.organisation_id)
+    query = access.visible(select(WaitlistEntry), WaitlistEntry.organisation_id, actor)
     if status:
         query = query.where(WaitlistEntry.status == status)
     return list(db.session.scalars(query.order_by(WaitlistEntry.start_at, WaitlistEntry.id)))
@@ -50,7 +48,7 @@ def list_entries(actor: User, *, status: str | None = None) -> list[WaitlistEntr
 
 def get_entry(actor: User, entry_id: int) -> WaitlistEntry:
     entry = db.session.get(WaitlistEntry, entry_id)
-    if entry is None or not (actor.is_staff or entry.organisation_id == actor.organisation_id):
+    if entry is None or not access.may_see(actor, entry.organisation_id):
         raise NotFound(f"no waitlist entry {entry_id}")
     return entry
 

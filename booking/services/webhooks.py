@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
+from booking import access
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.infra import egress, metrics
@@ -77,7 +78,7 @@ def register(actor: User, url: str, events: list[str], *, description: str = "")
     if problems:
         raise Invalid(problems)
     endpoint = WebhookEndpoint(
-        organisation_id=None if actor.is_staff else actor.organisation_id, created_by_id=actor.id, url=url,
+        organisation_id=access.own_organisation(actor), created_by_id=actor.id, url=url,
         secret="whsec_" + secrets.token_urlsafe(32), events=events, description=description,
     )  # fmt: skip
     db.session.add(endpoint)
@@ -86,10 +87,10 @@ def register(actor: User, url: str, events: list[str], *, description: str = "")
 
 
 def _visible(actor: User):
+    """Endpoints are their owner's: a company's own, or the venue-wide ones staff made."""
+    owner = access.own_organisation(actor)
     query = select(WebhookEndpoint).where(WebhookEndpoint.active)
-    if actor.is_staff:
-        return query.where(WebhookEndpoint.organisation_id.is_(None))
-    return query.where(WebhookEndpoint.organisation_id == actor.organisation_id)
+    return query.where(WebhookEndpoint.organisation_id.is_not_distinct_from(owner))  # None: staff's own
 
 
 def list_endpoints(actor: User) -> list[WebhookEndpoint]:
