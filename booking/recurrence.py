@@ -121,7 +121,7 @@ def expand_rrule(
     if rule is None:
         return Expansion(problems=problems)
     if rule.count is not None and rule.count > max_occurrences:
-        return Expansion(problems=[_problem(f"the series has more than {max_occurrences} occurrences")])
+        return Expansion(problems=[_too_many(max_occurrences)])
     first = start.astimezone(tz).replace(tzinfo=None)
     last_day = _last_day(rule, tz)
     horizon_day = horizon.astimezone(tz).date() if horizon is not None else date.max
@@ -132,7 +132,7 @@ def expand_rrule(
             if local < first or _after_until(rule, local, tz):
                 continue
             if len(found.occurrences) == max_occurrences:
-                return Expansion(problems=[_problem(f"the series has more than {max_occurrences} occurrences")])
+                return Expansion(problems=[_too_many(max_occurrences)])
             begins = _instant(local, tz)
             found.occurrences.append(Occurrence(begins, begins + (end - start), day))
             if len(found.occurrences) == rule.count:
@@ -148,7 +148,8 @@ def expand_rrule(
             problems=[
                 _problem(
                     f"only {len(found.occurrences)} of the {rule.count} dates fall before {farthest}: "
-                    "book those now (a smaller COUNT) and the rest later"
+                    "book those now (a smaller COUNT) and the rest later",
+                    "dates_beyond_horizon", found=len(found.occurrences), count=rule.count, day=horizon_day.isoformat(),
                 )
             ],
             days=found.days,
@@ -283,5 +284,9 @@ def _in_range(value: int, low: int, high: int, name: str) -> int:
     return value
 
 
-def _problem(message: str) -> Problem:
-    return Problem("rrule", message)
+def _too_many(max_occurrences: int) -> Problem:
+    return _problem(f"the series has more than {max_occurrences} occurrences", "too_many_dates", count=max_occurrences)
+
+
+def _problem(message: str, code: str = "invalid_rrule", **params: object) -> Problem:
+    return Problem("rrule", message, code, params)

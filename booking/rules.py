@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -41,10 +41,25 @@ ACTIVE_STATUSES = (Status.HOLD, Status.PENDING, Status.CONFIRMED)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a request: which field, and why, in words a person reads."""
+    """One thing wrong with a request: which field, a stable code with its parameters, and the
+    English sentence for the API and the logs. Pages say it again in the reader's language by
+    ``code`` (booking/web/messages.py), never by reading the sentence."""
 
     field: str
     message: str
+    code: str = "invalid"
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    def as_json(self) -> dict:
+        """As a problem document's ``errors`` entry (and a skipped date's): field, message, code, params."""
+        entry: dict = {"field": self.field, "message": self.message, "code": self.code}
+        if self.params:
+            entry["params"] = dict(self.params)
+        return entry
+
+    def under(self, prefix: str) -> Problem:
+        """The same problem, for a field inside a list (``legs[1].`` + ``start``)."""
+        return replace(self, field=prefix + self.field)
 
 
 @dataclass(frozen=True)
@@ -168,21 +183,31 @@ def check_booking(
     """Everything wrong with booking this space from ``start`` to ``end``; empty when fine."""
     problems: list[Problem] = []
     if end <= start:
-        return [Problem("end", "must be after start")]
+        return [Problem("end", "must be after start", "end_before_start")]
     minutes = (end - start).total_seconds() / 60
     local_start = start.astimezone(policy.tz)
     if start < now:
-        problems.append(Problem("start", "is in the past"))
+        problems.append(Problem("start", "is in the past", "in_the_past"))
     elif start > now + timedelta(days=policy.max_days_ahead):
-        problems.append(Problem("start", f"is more than {policy.max_days_ahead} days ahead; bookings open later"))
+        days = policy.max_days_ahead
+        message = f"is more than {days} days ahead; bookings open later"
+        problems.append(Problem("start", message, "too_far_ahead", {"days": days}))
     if minutes < policy.min_minutes:
-        problems.append(Problem("end", f"the booking is shorter than {policy.min_minutes} minutes"))
+        minimum = policy.min_minutes
+        message = f"the booking is shorter than {minimum} minutes"
+        problems.append(Problem("end", message, "too_short", {"minutes": minimum}))
     elif minutes > policy.max_minutes:
-        problems.append(Problem("end", f"the booking is longer than {policy.max_minutes} minutes"))
+        maximum = policy.max_minutes
+        message = f"the booking is longer than {maximum} minutes"
+        problems.append(Problem("end", message, "too_long", {"minutes": maximum}))
     if local_start.date() in policy.closed_days:
-        problems.append(Problem("start", f"the space is closed on {local_start.date().isoformat()}"))
+        day = local_start.date().isoformat()
+        problems.append(Problem("start", f"the space is closed on {day}", "closed", {"date": day}))
     elif not within_opening_hours(policy, start, end):
-        problems.append(Problem("start", "outside opening hours: " + describe_hours(policy, local_start.date())))
+        day = local_start.date()
+        spans = [f"{a:%H:%M}–{b:%H:%M}" for a, b in opening_intervals(policy, day)]
+        message = "outside opening hours: " + describe_hours(policy, day)
+        problems.append(Problem("start", message, "outside_opening_hours", {"date": day.isoformat(), "open": spans}))
     problems.extend(check_capacity(policy, attendees, layout))
     return problems
 
@@ -190,17 +215,21 @@ def check_booking(
 def check_capacity(policy: SpacePolicy, attendees: int, layout: str | None) -> list[Problem]:
     """Attendees must fit the chosen layout, or the largest one when none is chosen."""
     if attendees < 1:
-        return [Problem("attendees", "must be at least 1")]
+        return [Problem("attendees", "must be at least 1", "too_few_people")]
     if layout is not None:
         if layout not in policy.capacities:
             known = ", ".join(sorted(policy.capacities)) or "none"
-            return [Problem("layout", f"unknown layout {layout!r}; this space offers: {known}")]
+            message = f"unknown layout {layout!r}; this space offers: {known}"
+            params = {"layout": layout, "offered": sorted(policy.capacities)}
+            return [Problem("layout", message, "unknown_layout", params)]
         capacity = policy.capacities[layout]
     else:
         capacity = max(policy.capacities.values(), default=0)
     if attendees > capacity:
         where = f"in {layout} layout" if layout else "in any layout"
-        return [Problem("attendees", f"{attendees} people exceed the capacity of {capacity} {where}")]
+        message = f"{attendees} people exceed the capacity of {capacity} {where}"
+        params = {"people": attendees, "capacity": capacity, "layout": layout}
+        return [Problem("attendees", message, "over_capacity", params)]
     return []
 
 

@@ -174,6 +174,7 @@ class Bookings(MethodView):
                     "start": local_iso(s.start, tz),
                     "end": local_iso(s.end, tz),
                     "reason": s.reason,
+                    "problems": [p.as_json() for p in s.problems],
                 }
                 for s in result.skipped
             ],

@@ -24,6 +24,7 @@ _BRACKET = re.compile(r"[\[\]{}]")
 class TooDeep(DomainError):
     status = 400
     title = "Bad request"
+    code = "too_deep"
 
 
 def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:

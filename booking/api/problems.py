@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from http import HTTPStatus
 
 from flask import Flask, Response, current_app, json
 from sqlalchemy import exc as sa_exc
@@ -14,12 +16,22 @@ from booking.infra import metrics
 log = logging.getLogger(__name__)
 
 
-def problem(status: int, title: str, detail: str = "", **extra: object) -> Response:
+def problem(status: int, title: str, detail: str = "", *, code: str | None = None, **extra: object) -> Response:
+    """An RFC 9457 document: the English ``detail`` for people, the stable ``code`` for programs."""
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    body["code"] = code or _code_of(status)
     body.update(extra)
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _code_of(status: int) -> str:
+    """``method_not_allowed`` for 405: what a problem with no finer code is called."""
+    try:
+        return re.sub(r"\W+", "_", HTTPStatus(status).phrase.lower()).strip("_")
+    except ValueError:
+        return "error"
 
 
 def _flatten(messages: object, prefix: str = "") -> list[dict]:
@@ -37,21 +49,22 @@ def _flatten(messages: object, prefix: str = "") -> list[dict]:
         return out
     if isinstance(messages, list):
         if all(isinstance(m, str) for m in messages):
-            return [{"field": prefix or "body", "message": m} for m in messages]
+            return [{"field": prefix or "body", "message": m, "code": "invalid"} for m in messages]
         out = []
         for item in messages:
             out += _flatten(item, prefix)
         return out
-    return [{"field": prefix or "body", "message": str(messages)}]
+    return [{"field": prefix or "body", "message": str(messages), "code": "invalid"}]
 
 
 def handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, Conflict) and "conflicts" in error.extra:  # the space was taken (not a state clash)
         metrics.BOOKING_CONFLICTS.inc()
-    errors = [{"field": p.field, "message": p.message} for p in error.problems]
-    extra = {"errors": errors} if errors else {}
+    extra: dict[str, object] = {"errors": [p.as_json() for p in error.problems]} if error.problems else {}
+    if error.params:
+        extra["params"] = error.params
     extra.update(error.extra)
-    return problem(error.status, error.title, error.detail, **extra)
+    return problem(error.status, error.title, error.detail, code=error.code, **extra)
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -60,7 +73,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     if messages is not None:
         errors = _flatten(messages)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        response = problem(error.code or 422, "The request is not valid", detail, errors=errors)
+        response = problem(error.code or 422, "The request is not valid", detail, code="invalid", errors=errors)
     else:
         response = problem(error.code or 500, error.name, error.description or "")
     for name, value in (data.get("headers") or {}).items():

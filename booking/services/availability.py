@@ -34,7 +34,7 @@ def find_free_spaces(
 ) -> list[Offer]:
     """Spaces that could be booked from ``start`` to ``end`` right now, cheapest first."""
     if end <= start:
-        raise Invalid([Problem("end", "must be after start")])
+        raise Invalid([Problem("end", "must be after start", "end_before_start")])
     # The few sites, loaded once and held here: space.site then comes from the identity map,
     # where joining them would parse each site's JSON hours again for every one of its spaces.
     sites_by_slug = {s.slug: s for s in db.session.scalars(select(Site))}
@@ -45,7 +45,7 @@ def find_free_spaces(
     )
     if site:
         if site not in sites_by_slug:
-            raise Invalid([Problem("site", f"unknown site {site!r}")])
+            raise Invalid([Problem("site", f"unknown site {site!r}", "unknown_site", {"site": site})])
         query = query.where(Space.site_id == sites_by_slug[site].id)
     if kind:
         query = query.where(Space.kind == kind)
@@ -54,7 +54,8 @@ def find_free_spaces(
         known = {item for row in rows for item in row.equipment}
         unknown = [item for item in equipment if item not in known]
         if unknown:
-            raise Invalid([Problem("equipment", f"unknown equipment: {', '.join(unknown)}")])
+            message = f"unknown equipment: {', '.join(unknown)}"
+            raise Invalid([Problem("equipment", message, "unknown_equipment", {"items": unknown})])
         rows = [row for row in rows if set(equipment) <= set(row.equipment)]
     _refuse_longer_than_any_booking(rows, start, end)
     busy = _busy_spaces(rows, start, end, now)
@@ -77,7 +78,7 @@ def _refuse_longer_than_any_booking(rows: list, start: datetime, end: datetime) 
     longest = max((row.max_minutes for row in rows), default=0)
     if rows and end - start > timedelta(minutes=longest):
         reason = f"the window is longer than the longest booking a space allows ({longest} minutes)"
-        raise Invalid([Problem("end", reason)])
+        raise Invalid([Problem("end", reason, "window_longer_than_any_booking", {"minutes": longest})])
 
 
 def _busy_spaces(rows: list, start: datetime, end: datetime, now: datetime) -> set[int]:

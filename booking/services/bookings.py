@@ -60,7 +60,16 @@ class Skipped:
     date: date
     start: datetime
     end: datetime
-    reason: str
+    problems: list[Problem]
+
+    @property
+    def reason(self) -> str:
+        """The problems in one English sentence, as the API has always said them."""
+        return "; ".join(p.message if p.code == TAKEN else f"{p.field}: {p.message}" for p in self.problems)
+
+
+TAKEN = "taken"
+ALREADY_BOOKED = Problem("start", "already booked", TAKEN)  # why a date of a series was skipped
 
 
 @dataclass
@@ -81,7 +90,7 @@ def get_booking(actor: User, booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
     # another company's booking is "not found", not "forbidden": its existence is private
     if booking is None or not access.may_see(actor, booking.organisation_id):
-        raise NotFound(f"no booking {booking_id}")
+        raise NotFound(f"no booking {booking_id}", params={"booking": booking_id})
     return booking
 
 
@@ -174,6 +183,20 @@ def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
     ]
 
 
+def _taken_conflict(space: Space, in_the_way: list[Booking]) -> Conflict:
+    where = {"site": space.site.slug, "space": space.slug}
+    return Conflict(
+        f"{where['site']}/{where['space']} is already booked then", code="space_taken", params=where,
+        conflicts=_busy(space, in_the_way),
+    )  # fmt: skip
+
+
+def _wrong_status(action: str, status: str) -> Conflict:
+    return Conflict(
+        f"cannot {action} a booking that is {status}", code="wrong_status", params={"action": action, "status": status}
+    )
+
+
 def is_overlap_violation(exc: IntegrityError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == "23P01"  # exclusion_violation
 
@@ -192,7 +215,9 @@ def _insert(booking: Booking, space: Space, *, savepoint: bool = True) -> None:
     except IntegrityError as exc:
         if not is_overlap_violation(exc):
             raise
-        raise Conflict(f"{where} was booked for that time by someone else a moment ago", conflicts=[]) from None
+        raise Conflict(
+            f"{where} was booked for that time by someone else a moment ago", code="taken_a_moment_ago", conflicts=[]
+        ) from None
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -240,9 +265,10 @@ def _organisation_for(actor: User, slug: str | None) -> Organisation:
             return get_organisation(slug)
         if actor.organisation is not None:
             return actor.organisation
-        raise Invalid([Problem("organisation", "staff book on behalf of an organisation: name it")])
+        message = "staff book on behalf of an organisation: name it"
+        raise Invalid([Problem("organisation", message, "name_organisation")])
     if slug and slug != actor.organisation.slug:
-        raise Forbidden("a company books for itself only")
+        raise Forbidden("a company books for itself only", code="books_for_itself")
     return actor.organisation
 
 
@@ -276,7 +302,7 @@ def _plan(
 
 
 def _prefixed(problems: tuple[Problem, ...], prefix: str) -> list[Problem]:
-    return [Problem(prefix + p.field, p.message) for p in problems]
+    return [p.under(prefix) for p in problems]
 
 
 def taken(space: Space, block: tuple[datetime, datetime], now: datetime, exclude: int | None = None) -> list[Booking]:
@@ -302,7 +328,7 @@ def book(
         raise Invalid(plan.problems)
     in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
     if in_the_way:
-        raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, in_the_way))
+        raise _taken_conflict(space, in_the_way)
     booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
     _insert(booking, space, savepoint=False)
     dbtypes.commit_keeping_loaded(db.session())  # shown back at once
@@ -340,23 +366,28 @@ def book_series(
     skipped: list[Skipped] = []
     for occ in expansion.occurrences:
         plan = _plan(policy, req, occ.start, occ.end, now, hold=hold)
-        reason = "; ".join(f"{p.field}: {p.message}" for p in plan.problems)
-        if not reason and taken(space, plan.block, now):
-            reason = "already booked"
-        if not reason:
+        problems = list(plan.problems)
+        if not problems and taken(space, plan.block, now):
+            problems = [ALREADY_BOOKED]
+        if not problems:
             booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group)
             try:
                 _insert(booking, space)
                 booked.append(booking)
                 continue
             except Conflict:
-                reason = "already booked"
-        skipped.append(Skipped(occ.local_date, occ.start, occ.end, reason))
+                problems = [ALREADY_BOOKED]
+        skipped.append(Skipped(occ.local_date, occ.start, occ.end, problems))
     skipped.sort(key=lambda s: s.start)
     if (skipped and not skip_conflicts) or not booked:
         db.session.rollback()
-        said = f"{len(skipped)} date(s) of the series cannot be" if booked else "no date of the series can be"
-        raise Conflict(f"{said} booked", conflicts=[_skipped_json(s, policy) for s in skipped])
+        conflicts = [_skipped_json(s, policy) for s in skipped]
+        if not booked:
+            raise Conflict("no date of the series can be booked", code="no_date_free", conflicts=conflicts)
+        raise Conflict(
+            f"{len(skipped)} date(s) of the series cannot be booked", code="dates_not_free",
+            params={"count": len(skipped)}, conflicts=conflicts,
+        )  # fmt: skip
     db.session.commit()
     return SeriesResult(group, booked, skipped)
 
@@ -367,6 +398,7 @@ def _skipped_json(skipped: Skipped, policy: rules.SpacePolicy) -> dict:
         "start": skipped.start.astimezone(policy.tz).isoformat(),
         "end": skipped.end.astimezone(policy.tz).isoformat(),
         "reason": skipped.reason,
+        "problems": [p.as_json() for p in skipped.problems],
     }
 
 
@@ -378,7 +410,7 @@ def book_roadshow(
     """Book several spaces, usually across sites, in one go: all succeed or none do."""
     now = now or utcnow()
     if not legs:
-        raise Invalid([Problem("legs", "a roadshow has at least one leg")])
+        raise Invalid([Problem("legs", "a roadshow has at least one leg", "no_leg")])
     org = _organisation_for(actor, organisation)
     group = BookingGroup(kind="roadshow", organisation=org, title=title)
     db.session.add(group)
@@ -407,7 +439,10 @@ def book_roadshow(
     if conflicts:
         db.session.rollback()
         legs_taken = sorted({c["leg"] for c in conflicts})
-        raise Conflict(f"roadshow not booked: leg(s) {legs_taken} are taken", conflicts=conflicts)
+        raise Conflict(
+            f"roadshow not booked: leg(s) {legs_taken} are taken", code="legs_taken", params={"legs": legs_taken},
+            conflicts=conflicts,
+        )  # fmt: skip
     db.session.commit()
     return group, bookings
 
@@ -418,18 +453,19 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
     now = now or utcnow()
     booking = get_booking(actor, booking_id)
     if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
-        raise Forbidden(f"only venue staff can {action} a booking")
+        raise Forbidden(f"only venue staff can {action} a booking", code="staff_only", params={"action": action})
     if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
         _change(booking, None, "expire", Status.EXPIRED)
         db.session.commit()
-        raise Conflict(f"the hold expired at {booking.hold_expires_at.isoformat()}; book again")
+        expired_at = booking.hold_expires_at.isoformat()
+        raise Conflict(f"the hold expired at {expired_at}; book again", code="hold_expired", params={"at": expired_at})
     if action == "cancel" and rules.too_late_to_cancel(booking.end_at, now):
-        raise Conflict("this booking already took place")
+        raise Conflict("this booking already took place", code="already_took_place")
     target = rules.next_status(
         booking.status, action, requires_approval=needs_approval(booking.space, booking.organisation)
     )
     if target is None:
-        raise Conflict(f"cannot {action} a booking that is {booking.status}")
+        raise _wrong_status(action, booking.status)
     if action == "confirm":
         booking.hold_expires_at = None
     _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
@@ -454,9 +490,12 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     now = now or utcnow()
     booking = get_booking(actor, booking_id)
     if booking.version != version:
-        raise PreconditionFailed(f"booking {booking_id} is at version {booking.version}, not {version}; reload it")
+        raise PreconditionFailed(
+            f"booking {booking_id} is at version {booking.version}, not {version}; reload it",
+            params={"booking": booking_id, "version": booking.version},
+        )
     if not booking.is_active:
-        raise Conflict(f"cannot change a booking that is {booking.status}")
+        raise _wrong_status("change", booking.status)
     before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
     after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
     changed = {k: v for k, v in after.items() if v != before[k]}
@@ -474,7 +513,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
             raise Invalid(plan.problems)
         in_the_way = taken(space, plan.block, now, exclude=booking.id)
         if in_the_way:
-            raise Conflict(f"{space.site.slug}/{space.slug} is already booked then", conflicts=_busy(space, in_the_way))
+            raise _taken_conflict(space, in_the_way)
         booking.block_start, booking.block_end = plan.block
         booking.price_excl_vat = plan.quote.excl_vat
         booking.status = rules.status_after_move(
@@ -492,7 +531,10 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     except IntegrityError as exc:
         db.session.rollback()
         if is_overlap_violation(exc):
-            raise Conflict("the space was booked for that time by someone else a moment ago", conflicts=[]) from None
+            raise Conflict(
+                "the space was booked for that time by someone else a moment ago", code="taken_a_moment_ago",
+                conflicts=[],
+            ) from None  # fmt: skip
         raise
     db.session.commit()
     return booking

@@ -22,8 +22,8 @@ def get_site(slug: str, *, field: str | None = None) -> Site:
     site = db.session.scalar(select(Site).where(Site.slug == slug))
     if site is None:
         if field:
-            raise Invalid([Problem(field, f"unknown site {slug!r}")])
-        raise NotFound(f"no site {slug!r}")
+            raise Invalid([Problem(field, f"unknown site {slug!r}", "unknown_site", {"site": slug})])
+        raise NotFound(f"no site {slug!r}", params={"site": slug})
     return site
 
 
@@ -39,8 +39,9 @@ def get_space(site_slug: str, space_slug: str, *, as_field: bool = False) -> Spa
     if space is None:
         get_site(site_slug, field="site" if as_field else None)  # an unknown site is named as such
         if as_field:
-            raise Invalid([Problem("space", f"unknown space {space_slug!r} at {site_slug!r}")])
-        raise NotFound(f"no space {space_slug!r} at {site_slug!r}")
+            where = {"site": site_slug, "space": space_slug}
+            raise Invalid([Problem("space", f"unknown space {space_slug!r} at {site_slug!r}", "unknown_space", where)])
+        raise NotFound(f"no space {space_slug!r} at {site_slug!r}", params={"site": site_slug, "space": space_slug})
     return space
 
 

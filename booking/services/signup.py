@@ -34,6 +34,7 @@ MIN_PASSWORD = 10
 class TooManyAttempts(DomainError):
     status = 429
     title = "Too many attempts"
+    code = "too_many_attempts"
 
 
 @dataclass

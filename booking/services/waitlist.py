@@ -28,7 +28,9 @@ def join(actor: User, req: BookingRequest, *, organisation: str | None = None, n
         raise Invalid(plan.problems)
     if not bookings.taken(space, plan.block, now):
         db.session.rollback()
-        raise Conflict(f"{space.site.slug}/{space.slug} is free then: book it instead")
+        where = {"site": space.site.slug, "space": space.slug}
+        message = f"{where['site']}/{where['space']} is free then: book it instead"
+        raise Conflict(message, code="free_then", params=where)
     entry = WaitlistEntry(
         organisation=org, requested_by=actor, space=space, start_at=req.start, end_at=req.end,
         attendees=req.attendees, layout=req.layout, title=req.title, status=WaitStatus.WAITING, created_at=now,

@@ -9,7 +9,7 @@ from booking.errors import Conflict, Invalid
 from booking.services import bookings, catalog, checkin, waitlist
 from booking.web.forms import ActionForm, BookForm
 from booking.web.guards import company_only, viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import error_text
 from booking.web.nav import page_blueprint
 from booking.web.portal import utcnow, window_of
 
@@ -23,7 +23,7 @@ def check_in(booking_id: int):
     try:
         booking = checkin.check_in(viewer(), booking_id, now=utcnow())
     except Conflict as error:
-        flash(translate_detail(error.detail), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("Checked in: %(title)s.", title=booking.title), "success")
     return redirect(url_for("portal.my_bookings"))
@@ -46,7 +46,7 @@ def join(site: str, space: str):
     try:
         waitlist.join(viewer(), req, now=utcnow())
     except (Conflict, Invalid) as error:
-        flash(translate_detail(error.detail), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("portal.book", site=site, space=space))
     flash(_("You are on the waitlist for %(space)s.", space=place.name), "success")
     return redirect(url_for("portal_day.waiting"))
@@ -67,7 +67,7 @@ def leave(entry_id: int):
     try:
         waitlist.cancel(viewer(), entry_id)
     except Conflict as error:
-        flash(translate_detail(error.detail), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("You left the waitlist."), "success")
     return redirect(url_for("portal_day.waiting"))

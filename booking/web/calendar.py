@@ -16,7 +16,7 @@ from booking.services import availability, bookings, catalog
 from booking.web import timeline
 from booking.web.forms import ApproveForm, RejectForm
 from booking.web.guards import staff_only, viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import error_text
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("calendar", __name__, url_prefix="/staff")
@@ -139,7 +139,7 @@ def decide(booking_id: int, action: str):
     try:
         booking = bookings.transition(viewer(), booking_id, action, reason=form.reason.data or "")
     except Conflict as error:
-        flash(translate_detail(error.detail), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("calendar.approvals"))
     if action == "approve":
         flash(_("Approved: %(title)s.", title=booking.title), "success")

@@ -9,7 +9,7 @@ from booking.errors import Conflict, Invalid
 from booking.services import colleagues
 from booking.web.forms import ActionForm, InviteForm, JoinForm
 from booking.web.guards import company_only, viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import error_text, problem_text
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("colleagues", __name__)
@@ -28,7 +28,7 @@ def index():
                   "success")  # fmt: skip
             return redirect(url_for("colleagues.index"))
         except Invalid as error:
-            form.email.errors.extend(translate_detail(p.message) for p in error.problems)
+            form.email.errors.extend(problem_text(p) for p in error.problems)
             status = 422
         except Conflict:
             form.email.errors.append(_("This address already has an account."))
@@ -52,7 +52,7 @@ def change(user_id: int, change: str):
                 colleagues.make_admin(viewer(), user_id)
                 flash(_("They are the company's administrator now."), "success")
         except Conflict as error:
-            flash(translate_detail(error.detail), "error")
+            flash(error_text(error), "error")
     return redirect(url_for("colleagues.index"))
 
 
@@ -64,7 +64,7 @@ def accept(token: str):
         try:
             user = colleagues.accept(token, form.name.data, form.password.data)
         except Invalid as error:
-            form.password.errors.extend(translate_detail(p.message) for p in error.problems)
+            form.password.errors.extend(problem_text(p) for p in error.problems)
         else:
             if user is None:
                 return render_template("colleagues/accept.html", form=form, invalid=True), 410

@@ -1,137 +1,98 @@
-"""The booking rules' English messages, said again in the reader's language.
+"""The services' problems and errors, said in the reader's language by their stable code.
 
-The rules and services speak English (the API's language, and the logs'); a page shows
-their messages through this table. A message nobody has translated yet is shown as it
-is, marked ``lang="en"`` by the templates, rather than hidden.
+The rules and services speak English (the API's language, and the logs') and give every
+problem and error a ``code`` with its parameters; a page looks the code up here. One nobody
+has translated yet is shown in its English, marked ``lang="en"`` by the templates, rather
+than hidden.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
+from booking.errors import DomainError
+from booking.rules import Problem
 from booking.web.labels import layout_label
 
-
-def _hours(text: str) -> str:
-    closed = re.fullmatch(r"closed on \w+", text)
-    if closed:
-        return _("closed that day")
-    opened = re.fullmatch(r"open (.+) on \S+ \((.+)\)", text)
-    if opened:
-        return _("open %(spans)s", spans=opened.group(1))
-    return text
+Params = Mapping[str, object]
 
 
-# (pattern, how to say it); the first that matches the whole message wins
-MESSAGES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (re.compile(r"must be after start"), lambda m: _("The end must be after the start.")),
-    (re.compile(r"is in the past"), lambda m: _("This time is in the past.")),
-    (
-        re.compile(r"is more than (\d+) days ahead; bookings open later"),
-        lambda m: _("Bookings open %(days)s days ahead at most.", days=m.group(1)),
-    ),
-    (
-        re.compile(r"the booking is shorter than (\d+) minutes"),
-        lambda m: _("This space is booked for %(minutes)s minutes at least.", minutes=m.group(1)),
-    ),
-    (
-        re.compile(r"the booking is longer than (\d+) minutes"),
-        lambda m: _("This space is booked for %(minutes)s minutes at most.", minutes=m.group(1)),
-    ),
-    (
-        re.compile(r"the window is longer than the longest booking a space allows \((\d+) minutes\)"),
-        lambda m: _("No space is booked for more than %(minutes)s minutes: search a shorter time.", minutes=m.group(1)),
-    ),
-    (re.compile(r"the space is closed on (\S+)"), lambda m: _("The space is closed that day.")),
-    (
-        re.compile(r"outside opening hours: (.+)"),
-        lambda m: _("Outside opening hours (%(hours)s).", hours=_hours(m.group(1))),
-    ),
-    (re.compile(r"must be at least 1"), lambda m: _("At least one person.")),
-    (
-        re.compile(r"(\d+) people exceed the capacity of (\d+) in any layout"),
-        lambda m: _(
-            "%(people)s people is more than this space holds (%(capacity)s).", people=m.group(1), capacity=m.group(2)
-        ),
-    ),
-    (
-        re.compile(r"(\d+) people exceed the capacity of (\d+) in (\S+) layout"),
-        lambda m: _(
+def _opening_hours(params: Params) -> str:
+    spans = params.get("open") or []
+    hours = _("open %(spans)s", spans=", ".join(spans)) if spans else _("closed that day")
+    return _("Outside opening hours (%(hours)s).", hours=hours)
+
+
+def _over_capacity(params: Params) -> str:
+    if params.get("layout"):
+        return _(
             "%(people)s people is more than the %(layout)s layout holds (%(capacity)s).",
-            people=m.group(1),
-            capacity=m.group(2),
-            layout=layout_label(m.group(3)),
-        ),
+            people=params["people"], capacity=params["capacity"], layout=layout_label(str(params["layout"])),
+        )  # fmt: skip
+    return _("%(people)s people is more than this space holds (%(capacity)s).", **params)
+
+
+# code -> how to say it, from the code's parameters
+SAY: dict[str, Callable[[Params], str]] = {
+    "end_before_start": lambda p: _("The end must be after the start."),
+    "in_the_past": lambda p: _("This time is in the past."),
+    "too_far_ahead": lambda p: _("Bookings open %(days)s days ahead at most.", days=p["days"]),
+    "too_short": lambda p: _("This space is booked for %(minutes)s minutes at least.", minutes=p["minutes"]),
+    "too_long": lambda p: _("This space is booked for %(minutes)s minutes at most.", minutes=p["minutes"]),
+    "window_longer_than_any_booking": lambda p: _(
+        "No space is booked for more than %(minutes)s minutes: search a shorter time.", minutes=p["minutes"]
+    ),
+    "closed": lambda p: _("The space is closed that day."),
+    "outside_opening_hours": _opening_hours,
+    "too_few_people": lambda p: _("At least one person."),
+    "over_capacity": _over_capacity,
+    "unknown_layout": lambda p: _("This space does not offer that layout."),
+    "unknown_site": lambda p: _("Unknown site."),
+    "unknown_space": lambda p: _("Unknown space."),
+    "unknown_equipment": lambda p: _("Unknown equipment: %(items)s.", items=", ".join(p["items"])),
+    "too_many_dates": lambda p: _("A series has %(count)s dates at most.", count=p["count"]),
+    "dates_beyond_horizon": lambda p: _(
+        "Only %(found)s of the %(count)s dates fall before %(day)s, the furthest ahead this space can be booked.",
+        found=p["found"], count=p["count"], day=p["day"],
     ),  # fmt: skip
-    (re.compile(r"unknown layout .*"), lambda m: _("This space does not offer that layout.")),
-    (re.compile(r"unknown site .*"), lambda m: _("Unknown site.")),
-    (re.compile(r"unknown space .*"), lambda m: _("Unknown space.")),
-    (re.compile(r"unknown equipment: (.+)"), lambda m: _("Unknown equipment: %(items)s.", items=m.group(1))),
-    (
-        re.compile(r"the series has more than (\d+) occurrences"),
-        lambda m: _("A series has %(count)s dates at most.", count=m.group(1)),
+    "space_taken": lambda p: _("This space is already booked at that time."),
+    "taken_a_moment_ago": lambda p: _("Someone else booked this space for that time a moment ago."),
+    "no_date_free": lambda p: _("None of the dates of the series is free."),
+    "dates_not_free": lambda p: ngettext(
+        "%(num)d date of the series is not free.", "%(num)d dates of the series are not free.", p["count"]
     ),
-    (
-        re.compile(r"(\S+ \S+) does not exist \(DST change\)"),
-        lambda m: _("%(when)s does not exist (clock change).", when=m.group(1)),
-    ),
-    (re.compile(r"\S+/\S+ is already booked then"), lambda m: _("This space is already booked at that time.")),
-    (
-        re.compile(r"\S+/\S+ was booked for that time by someone else a moment ago"),
-        lambda m: _("Someone else booked this space for that time a moment ago."),
-    ),
-    (
-        re.compile(r"only (\d+) of the (\d+) dates fall before (\S+), the furthest ahead this space can be booked: .*"),
-        lambda m: _(
-            "Only %(found)s of the %(count)s dates fall before %(day)s, the furthest ahead this space can be booked.",
-            found=m.group(1),
-            count=m.group(2),
-            day=m.group(3),
-        ),
-    ),  # fmt: skip
-    (re.compile(r"no date of the series can be booked"), lambda m: _("None of the dates of the series is free.")),
-    (
-        re.compile(r"(\d+) date\(s\) of the series cannot be booked"),
-        lambda m: ngettext(
-            "%(num)d date of the series is not free.", "%(num)d dates of the series are not free.", int(m.group(1))
-        ),
-    ),
-    (
-        re.compile(r"roadshow not booked: leg\(s\) .* are taken"),
-        lambda m: _("Some stops of the roadshow are already booked."),
-    ),
-    (re.compile(r"already booked"), lambda m: _("already booked")),
-    (re.compile(r"this booking already took place"), lambda m: _("This booking already took place.")),
-    (re.compile(r"the hold expired at .*"), lambda m: _("The hold has expired; book again.")),
-    (
-        re.compile(r"cannot (\w+) a booking that is (\w+)"),
-        lambda m: _("This booking can no longer be changed that way."),
-    ),
-    (re.compile(r"a company books for itself only"), lambda m: _("A company books for itself only.")),
-]
+    "legs_taken": lambda p: _("Some stops of the roadshow are already booked."),
+    "taken": lambda p: _("already booked"),
+    "already_took_place": lambda p: _("This booking already took place."),
+    "hold_expired": lambda p: _("The hold has expired; book again."),
+    "wrong_status": lambda p: _("This booking can no longer be changed that way."),
+    "books_for_itself": lambda p: _("A company books for itself only."),
+}
 
 
-def translate(message: str) -> str | None:
-    """The message in the reader's language, or None when it is not in the table."""
-    for pattern, say in MESSAGES:
-        match = pattern.fullmatch(message.strip())
-        if match:
-            return say(match)
-    return None
-
-
-def translate_detail(message: str) -> str:
-    """A message to show: translated when possible, else as it came, marked as English."""
-    said = translate(message)
+def say(code: str, params: Params, english: str) -> str:
+    """What ``code`` means in the reader's language, or the English as it came, marked as such."""
+    said = SAY.get(code)
     if said is not None:
-        return said
-    # a series' skipped date joins its problems: "start: is in the past; attendees: ..."
-    parts = [translate(part.partition(": ")[2] or part) for part in message.split("; ")]
-    if all(parts):
-        return " ".join(parts)
-    return Markup('<span lang="en">{}</span>').format(message)
+        return said(params)
+    return Markup('<span lang="en">{}</span>').format(english)
+
+
+def problem_text(problem: Problem | Mapping) -> str:
+    """One problem (or a problem document's ``errors`` entry, as in a skipped date) to show."""
+    if isinstance(problem, Problem):
+        return say(problem.code, problem.params, problem.message)
+    return say(problem.get("code", ""), problem.get("params") or {}, problem.get("message", ""))
+
+
+def error_text(error: DomainError) -> str:
+    """An error to show: by its code, or its problems one by one, or its English."""
+    if error.code in SAY:
+        return say(error.code, error.params, error.detail)
+    if error.problems:
+        return Markup(" ").join(problem_text(p) for p in error.problems)
+    return say(error.code, error.params, error.detail)

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from booking.errors import DomainError, Forbidden, NotFound
 from booking.web import LOCALES, labels
 from booking.web.guards import viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import problem_text
 
 # the pages' templates and their CSS and JavaScript, served from the package (no CDN)
 assets = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -51,7 +51,7 @@ def nav_items(app: Flask) -> list[tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
-    app.add_template_filter(translate_detail, "translate_problem")
+    app.add_template_filter(problem_text, "translate_problem")
 
     @app.context_processor
     def page_globals() -> dict:

@@ -9,7 +9,7 @@ from booking.errors import Invalid
 from booking.services import passwords, signup
 from booking.web.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from booking.web.guards import signed_in, viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import problem_text
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("passwords", __name__)
@@ -37,7 +37,7 @@ def reset(token: str):
         try:
             user = passwords.reset(token, form.password.data)
         except Invalid as error:
-            form.password.errors.extend(translate_detail(p.message) for p in error.problems)
+            form.password.errors.extend(problem_text(p) for p in error.problems)
         else:
             if user is None:
                 return render_template("passwords/reset.html", form=form, invalid=True), 410
@@ -57,7 +57,7 @@ def change():
             passwords.change(viewer(), form.current.data, form.password.data)
         except Invalid as error:
             for problem in error.problems:
-                getattr(form, problem.field, form.password).errors.append(translate_detail(problem.message))
+                getattr(form, problem.field, form.password).errors.append(problem_text(problem))
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("account.index"))

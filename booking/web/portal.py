@@ -17,7 +17,7 @@ from booking.services import availability, bookings, catalog
 from booking.web.forms import ActionForm, BookForm, RoadshowForm, SearchForm, WhenForm, options
 from booking.web.guards import company_only, viewer
 from booking.web.labels import equipment_label, layout_label
-from booking.web.messages import translate_detail
+from booking.web.messages import error_text, problem_text
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("portal", __name__, url_prefix="/portal")
@@ -49,7 +49,7 @@ def show_problems(form, error: Invalid, fields: dict[str, str] | None = None) ->
     for problem in error.problems:
         name = fields.get(problem.field, problem.field)
         field = getattr(form, name, None) if name else None
-        message = translate_detail(problem.message)
+        message = problem_text(problem)
         if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
             if isinstance(field.errors, tuple):
                 field.errors = list(field.errors)
@@ -164,7 +164,7 @@ def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: l
     except Invalid as error:
         show_problems(form, error, fields)
     except Conflict as error:
-        form.form_errors.append(translate_detail(error.detail))
+        form.form_errors.append(error_text(error))
         conflicts.extend(error.extra.get("conflicts") or [])
         return "taken"
     return "refused"
@@ -209,7 +209,7 @@ def roadshow():
             except Invalid as error:
                 _leg_problems(form, error, used)
             except Conflict as error:
-                form.form_errors.append(translate_detail(error.detail))
+                form.form_errors.append(error_text(error))
                 for conflict in error.extra.get("conflicts") or []:
                     form.legs[used[conflict["leg"]]].form.space.errors.append(_("Already booked at that time."))
     status = 422 if request.method == "POST" else 200
@@ -220,7 +220,7 @@ def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
     """``legs[1].start`` from the service is the second stop that was filled in."""
     for problem in error.problems:
         prefix, _sep, name = problem.field.partition("].")
-        message = translate_detail(problem.message)
+        message = problem_text(problem)
         if prefix.startswith("legs[") and name:
             leg = form.legs[used[int(prefix[5:])]].form
             field = getattr(leg, {"attendees": "date"}.get(name, name), None)
@@ -263,7 +263,7 @@ def change(booking_id: int, action: str):
     try:
         booking = bookings.transition(viewer(), booking_id, action, now=utcnow())
     except Conflict as error:
-        flash(translate_detail(error.detail), "error")
+        flash(error_text(error), "error")
     else:
         if action == "cancel":
             flash(_("Cancelled: %(title)s.", title=booking.title), "success")

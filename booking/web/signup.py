@@ -10,7 +10,7 @@ from booking.errors import Conflict, Invalid
 from booking.services import signup
 from booking.web.forms import ActionForm, SignupForm
 from booking.web.guards import staff_only, viewer
-from booking.web.messages import translate_detail
+from booking.web.messages import problem_text
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("signup", __name__)
@@ -42,7 +42,7 @@ def signup_form():
             except Invalid as error:
                 for problem in error.problems:
                     field = getattr(form, problem.field, None)
-                    (field.errors if field is not None else form.form_errors).append(translate_detail(problem.message))
+                    (field.errors if field is not None else form.form_errors).append(problem_text(problem))
     if request.method == "POST" and status == 200:
         status = 422
     return render_template("signup/form.html", form=form), status

@@ -67,6 +67,22 @@ def test_overlapping_booking_is_a_409_that_shows_only_when_the_space_is_busy(boo
     assert count_bookings() == 1
 
 
+def test_a_taken_space_says_so_with_a_stable_code_beside_the_english(book, monday):
+    book()
+    response = book(start=iso(paris(monday, 11)), end=iso(paris(monday, 13)))
+    assert response.json["code"] == "space_taken"
+    assert response.json["params"] == {"site": "la-coque", "space": "salle-calanques"}
+    assert response.json["detail"] == "la-coque/salle-calanques is already booked then"
+
+
+def test_each_wrong_field_carries_its_code_and_parameters(book, monday):
+    response = book(attendees=500)
+    assert response.json["code"] == "invalid"
+    (error,) = response.json["errors"]
+    assert error["field"] == "attendees" and error["code"] == "over_capacity"
+    assert error["params"]["people"] == 500 and error["params"]["capacity"] < 500
+
+
 def test_teardown_buffer_blocks_the_next_booking(book, monday):
     assert book().status_code == 201
     # Salle Calanques needs 15 minutes of teardown after 12:00
@@ -329,6 +345,7 @@ def test_series_skip_conflicts_books_the_rest_and_says_which_dates_were_skipped(
     assert len(series["occurrences"]) == 2
     assert [s["date"] for s in series["skipped"]] == [(monday + timedelta(weeks=1)).isoformat()]
     assert series["skipped"][0]["reason"] == "already booked"
+    assert series["skipped"][0]["problems"] == [{"field": "start", "message": "already booked", "code": "taken"}]
     assert series["quote"]["excl_vat"] == "240.00"
     assert count_bookings() == 3
 

@@ -128,7 +128,10 @@ def test_a_body_nested_a_thousand_deep_is_a_400_not_a_500_even_anonymous(client)
     response = client.post("/api/v1/waitlist", data="[" * 1000 + "]" * 1000, content_type="application/json")
     assert response.status_code == 400
     assert response.json["errors"] == [
-        {"field": "body", "message": f"nests more than {MAX_JSON_DEPTH} levels of arrays and objects"}
+        {
+            "field": "body", "message": f"nests more than {MAX_JSON_DEPTH} levels of arrays and objects",
+            "code": "invalid",
+        }  # fmt: skip
     ]
 
 

@@ -23,7 +23,7 @@ def test_unstorable_text(text, storable):
 def test_a_nul_in_a_json_body_is_a_422_naming_the_field(client, auth, staff):
     response = client.post("/api/v1/organisations", json={"slug": "acme", "name": "Ac\x00me"}, headers=auth(staff))
     assert response.status_code == 422
-    assert response.json["errors"] == [{"field": "name", "message": "contains a NUL character"}]
+    assert response.json["errors"] == [{"field": "name", "message": "contains a NUL character", "code": "invalid"}]
 
 
 def test_a_nul_in_the_url_is_a_422_not_a_database_error(client, auth, staff):
