@@ -293,3 +293,24 @@ def test_a_feed_url_made_behind_the_proxy_is_its_https_address_and_works(prod, b
     assert url.startswith(prod.web_url + "/")  # https, and the port the client used: what it can reach
     calendar = requests.get(url, timeout=TIMEOUT, verify=prod.ca_file)
     assert calendar.status_code == 200 and calendar.text.startswith("BEGIN:VCALENDAR")
+
+
+@pytest.mark.parametrize(
+    ("size", "refused_by"),
+    [
+        (300_000, "application/problem+json"),  # over the app's 256 KiB: the app says so itself
+        (2_000_000, "text/html"),  # over 1 MiB: the proxy refuses before the app sees a byte
+    ],
+)
+def test_bodies_too_large_are_refused_with_413(prod, token, size, refused_by):
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    url = prod.web_url + "/api/v1/bookings"
+    response = requests.post(url, data=b"x" * size, headers=headers, timeout=TIMEOUT, verify=prod.ca_file)
+    assert response.status_code == 413
+    assert response.headers["Content-Type"].startswith(refused_by)
+
+
+def test_headers_too_large_are_refused_by_the_proxy(prod):
+    headers = {"X-Padding": "x" * 20_000}
+    response = requests.get(prod.web_url + "/healthz", headers=headers, timeout=TIMEOUT, verify=prod.ca_file)
+    assert response.status_code == 400
