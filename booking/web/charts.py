@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Bar:
-    name: str
+    name: str  # the report's key: "site/space" or the company's slug
+    label: str  # what a reader calls it: "Salle Calanques · La Coque", "Acme"
     booked: int  # minutes
     used: int  # booked minutes during which the sensors saw people
     occupied: int
@@ -20,15 +22,18 @@ class Bar:
         return round(100 * self.used / self.booked) if self.booked else None
 
 
-def totals(rows: list[dict], group: str) -> list[Bar]:
-    """The report's daily rows summed per space (or company), most booked first."""
+def totals(rows: list[dict], group: str, names: Mapping[str, str] | None = None) -> list[Bar]:
+    """The report's daily rows summed per space (or company), most booked first, each with its name."""
+    names = names or {}
     sums: dict[str, Counter] = {}
     for row in rows:
         sums.setdefault(row[group], Counter()).update(
             booked=row["booked_minutes"], used=row["booked_used_minutes"], occupied=row["occupied_minutes"],
             no_shows=row["no_shows"],
         )  # fmt: skip
-    bars = [Bar(name, c["booked"], c["used"], c["occupied"], c["no_shows"]) for name, c in sums.items()]
+    bars = [
+        Bar(key, names.get(key, key), c["booked"], c["used"], c["occupied"], c["no_shows"]) for key, c in sums.items()
+    ]
     return sorted(bars, key=lambda bar: (-bar.booked, bar.name))
 
 
