@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NoSuchURL
 
 from booking.errors import DomainError, Forbidden, NotFound
 from booking.web import LOCALES, labels
@@ -50,8 +51,30 @@ def nav_items(app: Flask) -> list[tuple[str, str]]:
     ]
 
 
+# addresses that machines read: an unknown one keeps the API's problem+json
+MACHINE_PREFIXES = ("/api/", "/feeds/", "/display/", "/assets/", "/static/")
+
+
+def wants_a_page() -> bool:
+    """A person's browser asked for this address (not the API, a calendar app or a script)."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return False
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
+    return best == "text/html"
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(problem_text, "translate_problem")
+
+    @app.errorhandler(NoSuchURL)
+    def unknown_address(error: NoSuchURL):
+        """An address that leads nowhere: a page with a way back for people, problem+json for programs."""
+        if not wants_a_page():
+            # imported here: booking.api imports the pages' feed URLs, so not at the top
+            from booking.api.problems import handle_http_exception
+
+            return handle_http_exception(error)
+        return render_template("error.html", status=404, reason="not-found"), 404
 
     @app.context_processor
     def page_globals() -> dict:
