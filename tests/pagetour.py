@@ -27,6 +27,8 @@ def pages(monday: date) -> list[Visit]:
     book = f"/portal/book/la-coque/salle-calanques?date={day}&start=14:00&end=16:00&attendees=8"
     return [
         Visit("login", "/login", None),
+        Visit("signup", "/signup", None),
+        Visit("forgot-password", "/login/forgot", None),
         Visit("not-found", "/portal/nowhere", "customer"),
         Visit("portal-search", "/portal/", "customer"),
         Visit("portal-results", search, "customer"),
@@ -37,10 +39,13 @@ def pages(monday: date) -> list[Visit]:
         Visit("portal-waitlist", "/portal/waitlist", "customer"),
         Visit("customer-feeds", "/feeds", "customer"),
         Visit("customer-account", "/account/", "customer"),
+        Visit("customer-password", "/account/password", "customer"),
+        Visit("customer-colleagues", "/colleagues", "customer"),
         Visit("staff-overview", "/staff/", "staff"),
         Visit("staff-calendar-day", f"/staff/calendar/la-coque?day={day}", "staff"),
         Visit("staff-calendar-week", f"/staff/calendar/la-coque?day={day}&view=week", "staff"),
         Visit("staff-approvals", "/staff/approvals", "staff"),
+        Visit("staff-companies", "/staff/companies", "staff"),
         Visit("staff-alerts", "/staff/alerts/", "staff"),
         Visit("staff-alerts-all", "/staff/alerts/?show=all", "staff"),
         Visit("staff-sensors", "/staff/sensors/", "staff"),
@@ -54,7 +59,21 @@ def pages(monday: date) -> list[Visit]:
 
 def fill(customer, staff, make_user, monday: date) -> None:
     """A busy fortnight at La Coque seen by Acme (``customer``) and by the venue's staff."""
-    from booking.services import alerts, bookings, catalog, displays, feeds, mail, readings, sensors, waitlist
+    from booking.extensions import db
+    from booking.models import User
+    from booking.services import (
+        alerts,
+        bookings,
+        catalog,
+        colleagues,
+        displays,
+        feeds,
+        mail,
+        readings,
+        sensors,
+        signup,
+        waitlist,
+    )
 
     def req(space: str, day: date, start: int, end: int, title: str, attendees: int = 8, site: str = "la-coque"):
         return bookings.BookingRequest(site, space, paris(day, start), paris(day, end), title, attendees)
@@ -66,13 +85,14 @@ def fill(customer, staff, make_user, monday: date) -> None:
     bookings.book(customer, req("showroom", tuesday, 9, 13, "Lancement produit", attendees=120))
     cancelled = bookings.book(customer, req("salle-frioul", tuesday, 9, 10, "Point d'étape"))
     bookings.transition(customer, cancelled.id, "cancel")
-    bookings.book_series(customer, req("salle-calanques", tuesday, 8, 9, "Petit-déjeuner équipe"), "FREQ=WEEKLY;COUNT=3")
+    breakfast = req("salle-calanques", tuesday, 8, 9, "Petit-déjeuner équipe")
+    bookings.book_series(customer, breakfast, "FREQ=WEEKLY;COUNT=3")
     bookings.book_roadshow(
         customer,
         "Tournée Provence",
         [
             req("salle-etang", monday + timedelta(days=2), 10, 12, "Tournée Provence", site="chateau-des-baumes"),
-            req("salle-sainte-victoire", monday + timedelta(days=3), 10, 12, "Tournée Provence", site="carrefour-innovation"),
+            req("salle-sainte-victoire", monday + timedelta(days=3), 10, 12, "Tournée", site="carrefour-innovation"),
         ],
     )
     last_month = datetime.now(UTC) - timedelta(days=21)
@@ -96,4 +116,16 @@ def fill(customer, staff, make_user, monday: date) -> None:
     )
     displays.create_display("la-coque", "salle-calanques", name="Porte de la salle Calanques", actor=staff)
     displays.create_display("la-coque", name="Accueil", actor=staff)
+    customer.company_admin = True
+    db.session.commit()
+    colleagues.invite(customer, "bob.martin@acme.example", "Bob Martin")
+    signup.sign_up(
+        signup.SignupRequest(
+            "claire@solaire-provence.example", "Claire Fabre", "correct horse battery", "fr", "Solaire Provence",
+            country="FR", billing_address="12 rue de la République, 13001 Marseille",
+        ),
+        address="203.0.113.9",
+    )  # fmt: skip
+    db.session.scalar(db.select(User).where(User.email == "claire@solaire-provence.example")).email_verified_at = now
+    db.session.commit()
     mail.fan_out()
