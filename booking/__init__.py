@@ -69,12 +69,13 @@ def register_extensions(app: Flask) -> None:
     from booking import models  # noqa: F401  (so metadata knows every table)
     from booking.extensions import db, migrate
     from booking.infra import caching, dbtypes
-    from booking.services import outbox
+    from booking.services import outbox, waitlist
 
     db.init_app(app)
     # registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse)
     app.teardown_appcontext(lambda _exc: dbtypes.close_session_tolerantly(db.session))
     outbox.init_app(app)
+    waitlist.init_app(app)  # listens for freed slots
     caching.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     with app.app_context():

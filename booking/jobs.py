@@ -20,15 +20,13 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask, current_app
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra import metrics
 from booking.infra.leadership import Leadership, leadership_for
 
 log = logging.getLogger(__name__)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

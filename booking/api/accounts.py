@@ -5,13 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
-from booking import access
 from booking.auth import require_staff, require_user
-from booking.errors import NotFound
-from booking.extensions import db
-from booking.models import ApiToken, Organisation, Role, User
+from booking.models import Role
 from booking.services import accounts
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Companies, users and API tokens")
@@ -61,7 +57,7 @@ class Organisations(MethodView):
     def get(self):
         """List companies (staff)"""
         require_staff()
-        return db.session.scalars(select(Organisation).order_by(Organisation.name))
+        return accounts.list_organisations()
 
     @blp.arguments(OrganisationSchema)
     @blp.response(201, OrganisationSchema)
@@ -77,7 +73,7 @@ class Users(MethodView):
     def get(self):
         """List users (staff)"""
         require_staff()
-        return db.session.scalars(select(User).order_by(User.email))
+        return accounts.list_users()
 
     @blp.arguments(UserIn)
     @blp.response(201, UserSchema)
@@ -100,15 +96,14 @@ class UserTokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     def get(self, user_id):
         """A user's API tokens (yourself, or anyone for staff)"""
-        user = _user_for(require_user(), user_id)
-        return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+        return accounts.tokens_of(accounts.user_managed_by(require_user(), user_id))
 
     @blp.arguments(TokenIn)
     @blp.response(201, NewTokenSchema)
     def post(self, data, user_id):
         """Create an API token; the token is in this response only"""
         actor = require_user()
-        token, record = accounts.create_token(_user_for(actor, user_id), name=data["name"], actor=actor)
+        token, record = accounts.create_token(accounts.user_managed_by(actor, user_id), name=data["name"], actor=actor)
         record.token = token
         return record
 
@@ -119,10 +114,3 @@ class TokenDetail(MethodView):
     def delete(self, token_id):
         """Revoke an API token"""
         accounts.revoke_token(token_id, actor=require_user())
-
-
-def _user_for(actor: User, user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not access.may_manage_user(actor, user.id):
-        raise NotFound(f"no user {user_id}")
-    return user

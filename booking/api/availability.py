@@ -10,8 +10,8 @@ from booking import rules
 from booking.api.fields import AwareDateTime, Money
 from booking.api.sites import SpaceDocument
 from booking.auth import current_user
+from booking.clock import utcnow
 from booking.services import availability
-from booking.services.bookings import utcnow
 
 blp = Blueprint("availability", __name__, url_prefix="/api/v1/availability", description="Search free spaces")
 

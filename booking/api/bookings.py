@@ -128,7 +128,7 @@ class EventSchema(Schema):
     detail = fields.Dict()
 
 
-def _request(data: dict) -> BookingRequest:
+def booking_request(data: dict) -> BookingRequest:
     return BookingRequest(
         site=data["site"], space=data["space"], start=data["start"], end=data["end"],
         title=data.get("title", ""), attendees=data["attendees"], layout=data.get("layout"),
@@ -154,7 +154,7 @@ class Bookings(MethodView):
     def post(self, data):
         """Book a space, once or as a recurring series (rrule)"""
         actor = require_user()
-        req = _request(data)
+        req = booking_request(data)
         if not data.get("rrule"):
             booking = bookings.book(actor, req, hold=data["hold"], organisation=data.get("organisation"))
             return booking, 201, {"Location": f"/api/v1/bookings/{booking.id}", **_etag(booking)}
@@ -192,7 +192,7 @@ class Roadshows(MethodView):
     @blp.alt_response(409, description="A leg is taken; nothing was booked")
     def post(self, data):
         """Book several spaces across sites at once: all legs or none"""
-        legs = [_request(dict(leg, title=data["title"])) for leg in data["legs"]]
+        legs = [booking_request(dict(leg, title=data["title"])) for leg in data["legs"]]
         group, booked = bookings.book_roadshow(
             require_user(), data["title"], legs, hold=data["hold"], organisation=data.get("organisation")
         )

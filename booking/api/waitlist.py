@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from booking.api.bookings import LegSchema, Title, _request
+from booking.api.bookings import LegSchema, Title, booking_request
 from booking.api.fields import SiteTime
 from booking.auth import require_user
 from booking.models import WaitStatus
@@ -53,7 +53,7 @@ class Waitlist(MethodView):
     @blp.alt_response(409, description="The slot is free: book it instead")
     def post(self, data):
         """Wait for a taken slot; when it frees, you get a hold and a `waitlist.offered` event"""
-        entry = waitlist.join(require_user(), _request(data), organisation=data.get("organisation"))
+        entry = waitlist.join(require_user(), booking_request(data), organisation=data.get("organisation"))
         return entry, 201, {"Location": f"/api/v1/waitlist/{entry.id}"}
 
 

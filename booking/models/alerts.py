@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
-from booking.models.accounts import User, utcnow
+from booking.models.accounts import User
 from booking.models.bookings import Booking
 from booking.models.sites import Space
 

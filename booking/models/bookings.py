@@ -9,9 +9,10 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
-from booking.models.accounts import Organisation, User, utcnow
+from booking.models.accounts import Organisation, User
 from booking.models.sites import Space
 from booking.rules import ACTIVE_STATUSES
 

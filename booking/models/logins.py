@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
-from booking.models.accounts import utcnow
 
 
 class LoginFailure(db.Model):

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
-from booking.models.accounts import utcnow
 from booking.models.sites import Space
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for years of readings.

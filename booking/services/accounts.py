@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking import access
+from booking.clock import utcnow
 from booking.errors import Conflict, Forbidden, Invalid, NotFound
 from booking.extensions import db
 from booking.infra import caching, dbtypes
@@ -81,11 +82,31 @@ def create_user(
         role=role,
         organisation=org,
         password_hash=generate_password_hash(password) if password else None,
-        email_verified_at=datetime.now(UTC),  # staff or the operator vouch for the address
+        email_verified_at=utcnow(),  # staff or the operator vouch for the address
     )
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def user_managed_by(actor: User, user_id: int) -> User:
+    """A user whose account things ``actor`` may manage (themselves, or anyone for staff)."""
+    user = db.session.get(User, user_id)
+    if user is None or not access.may_manage_user(actor, user.id):
+        raise NotFound(f"no user {user_id}", params={"user": user_id})
+    return user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
 def get_user(email: str) -> User:
@@ -132,7 +153,7 @@ def revoke_token(token_id: int, *, actor: User) -> None:
         raise NotFound(f"no token {token_id}")
     if _staff_over_admin(actor, record.user):
         raise Forbidden("only an admin can revoke tokens of an admin")
-    record.revoked_at = datetime.now(UTC)
+    record.revoked_at = utcnow()
     db.session.commit()
 
 
@@ -157,7 +178,7 @@ def _load_token_user(token_hash: str) -> User | None:
     record = db.session.scalar(query.where(ApiToken.token_hash == token_hash))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
-    now = datetime.now(UTC)
+    now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # in a transaction of its own: a read-only request's began without the write lock (SQLite)
         dbtypes.commit_keeping_loaded(db.session())

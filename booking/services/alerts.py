@@ -7,13 +7,14 @@ each space now, raises that (deduplicated) and resolves what stopped holding.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from booking import daylife, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, NotFound
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
@@ -59,7 +60,7 @@ def raise_alert(
     now: datetime | None = None, commit: bool = True,
 ) -> tuple[Alert, bool]:  # fmt: skip
     """The open alert for this condition, raising it when there is none; (alert, newly raised)."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     AlertKind(kind)  # an unknown kind is a programming error
     key = open_key(kind, space.id, booking.id if booking else None)
     existing = db.session.scalar(select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES)))
@@ -115,7 +116,7 @@ def list_alerts(
 
 def acknowledge(actor: User, alert_id: int, *, now: datetime | None = None) -> Alert:
     """Someone is on it."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     alert = get_alert(alert_id)
     if alert.status != AlertStatus.RAISED:
         raise Conflict(f"alert {alert_id} is {alert.status}, not raised")
@@ -129,7 +130,7 @@ def acknowledge(actor: User, alert_id: int, *, now: datetime | None = None) -> A
 
 def resolve(actor: User | None, alert_id: int, *, now: datetime | None = None, reason: str = "") -> Alert:
     """Close an alert; ``actor`` None when the scheduler saw the condition clear."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     alert = get_alert(alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is resolved already")
@@ -230,7 +231,7 @@ def watch_space(space: Space, now: datetime) -> dict[str, int]:
 
 def watch_spaces(now: datetime | None = None) -> dict[str, int]:
     """Every active space, once: the scheduler's view of what needs a person."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     totals = {"raised": 0, "resolved": 0}
     for space in db.session.scalars(select(Space).where(Space.active).order_by(Space.id)).all():
         for name, value in watch_space(space, now).items():

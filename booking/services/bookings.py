@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from booking import access, recurrence, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
 from booking.infra import dbtypes
@@ -34,7 +35,7 @@ from booking.models import (
     User,
 )
 from booking.rules import Problem
-from booking.services import catalog
+from booking.services import catalog, signals
 from booking.services.accounts import get_organisation
 from booking.services.races import retried_on_race
 
@@ -78,9 +79,6 @@ class SeriesResult:
     bookings: list[Booking]
     skipped: list[Skipped] = field(default_factory=list)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -163,7 +161,8 @@ def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]
     live = []
     for booking in bookings:
         if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
-            _change(booking, None, "expire", Status.EXPIRED, detail={"expired_at": booking.hold_expires_at.isoformat()})
+            expired_at = booking.hold_expires_at.isoformat()
+            record_change(booking, None, "expire", Status.EXPIRED, detail={"expired_at": expired_at})
         else:
             live.append(booking)
     return live
@@ -223,7 +222,7 @@ def _insert(booking: Booking, space: Space, *, savepoint: bool = True) -> None:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _change(
+def record_change(
     booking: Booking, actor: User | None, action: str, to_status: str | None, *, detail: dict | None = None
 ) -> None:
     """Apply a status change and record it in the audit trail."""
@@ -259,7 +258,7 @@ def policy_for(space: Space, organisation: Organisation) -> rules.SpacePolicy:
     return policy
 
 
-def _organisation_for(actor: User, slug: str | None) -> Organisation:
+def organisation_for(actor: User, slug: str | None) -> Organisation:
     if actor.is_staff:
         if slug:
             return get_organisation(slug)
@@ -287,7 +286,7 @@ def _new_booking(
         status=plan.status, hold_expires_at=plan.hold_expires_at, price_excl_vat=plan.quote.excl_vat,
         checked_in_at=None,
     )  # fmt: skip
-    _change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
+    record_change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
     return booking
 
 
@@ -322,7 +321,7 @@ def book(
     """Book one space for one time, as a hold, pending approval, or confirmed."""
     now = now or utcnow()
     space = catalog.get_space(req.site, req.space, as_field=True)
-    org = _organisation_for(actor, organisation)
+    org = organisation_for(actor, organisation)
     plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
     if plan.problems:
         raise Invalid(plan.problems)
@@ -355,7 +354,7 @@ def book_series(
     )  # fmt: skip
     if expansion.problems:
         raise Invalid(expansion.problems)
-    org = _organisation_for(actor, organisation)
+    org = organisation_for(actor, organisation)
     policy = policy_for(space, org)
     capacity = rules.check_capacity(policy, req.attendees, req.layout)
     if capacity:
@@ -411,7 +410,7 @@ def book_roadshow(
     now = now or utcnow()
     if not legs:
         raise Invalid([Problem("legs", "a roadshow has at least one leg", "no_leg")])
-    org = _organisation_for(actor, organisation)
+    org = organisation_for(actor, organisation)
     group = BookingGroup(kind="roadshow", organisation=org, title=title)
     db.session.add(group)
     planned, problems, conflicts = [], [], []
@@ -455,7 +454,7 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
     if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
         raise Forbidden(f"only venue staff can {action} a booking", code="staff_only", params={"action": action})
     if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
-        _change(booking, None, "expire", Status.EXPIRED)
+        record_change(booking, None, "expire", Status.EXPIRED)
         db.session.commit()
         expired_at = booking.hold_expires_at.isoformat()
         raise Conflict(f"the hold expired at {expired_at}; book again", code="hold_expired", params={"at": expired_at})
@@ -468,17 +467,11 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
         raise _wrong_status(action, booking.status)
     if action == "confirm":
         booking.hold_expires_at = None
-    _change(booking, actor, action, target, detail={"reason": reason} if reason else None)
+    record_change(booking, actor, action, target, detail={"reason": reason} if reason else None)
     db.session.commit()
     if not booking.is_active:
-        _offer_to_waitlist(booking, now)
+        signals.slot_freed.send(booking, now=now)
     return booking
-
-
-def _offer_to_waitlist(freed: Booking, now: datetime) -> None:
-    from booking.services import waitlist  # imported here: waitlist books through this module
-
-    waitlist.offer_freed_slot(freed, now=now)
 
 
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
@@ -522,7 +515,7 @@ def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now
     for key, value in changed.items():
         setattr(booking, _column(key), value)
     detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}
-    _change(booking, actor, "reschedule", None, detail=detail)
+    record_change(booking, actor, "reschedule", None, detail=detail)
     try:
         db.session.flush()
     except StaleDataError:
@@ -556,8 +549,8 @@ def expire_holds(now: datetime | None = None) -> int:
         select(Booking).where(Booking.status == Status.HOLD, Booking.hold_expires_at <= now)
     ).all()
     for booking in stale:
-        _change(booking, None, "expire", Status.EXPIRED)
+        record_change(booking, None, "expire", Status.EXPIRED)
     db.session.commit()
     for booking in stale:
-        _offer_to_waitlist(booking, now)
+        signals.slot_freed.send(booking, now=now)
     return len(stale)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from booking import daylife, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, NotFound
 from booking.extensions import db
 from booking.models import AlertKind, Booking, Space, Status, User
-from booking.services import alerts, bookings
+from booking.services import alerts, bookings, signals
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class SensorView:
 
 def check_in(actor: User, booking_id: int, *, now: datetime | None = None) -> Booking:
     """A person says the booking's people are here; the owner or staff may."""
-    return _checked_in(bookings.get_booking(actor, booking_id), actor, now or datetime.now(UTC), {"by": "hand"})
+    return _checked_in(bookings.get_booking(actor, booking_id), actor, now or utcnow(), {"by": "hand"})
 
 
 def check_in_at_door(space_id: int, booking_id: int, *, display: str, now: datetime | None = None) -> Booking:
@@ -42,7 +43,7 @@ def check_in_at_door(space_id: int, booking_id: int, *, display: str, now: datet
     booking = db.session.get(Booking, booking_id)
     if booking is None or booking.space_id != space_id:
         raise NotFound(f"no booking {booking_id} at this door")
-    return _checked_in(booking, None, now or datetime.now(UTC), {"by": "display", "display": display})
+    return _checked_in(booking, None, now or utcnow(), {"by": "display", "display": display})
 
 
 def _checked_in(booking: Booking, actor: User | None, now: datetime, detail: dict) -> Booking:
@@ -53,7 +54,7 @@ def _checked_in(booking: Booking, actor: User | None, now: datetime, detail: dic
         raise Conflict(decision.reason)
     booking_id = booking.id
     booking.checked_in_at = now
-    bookings._change(booking, actor, "check_in", None, detail=detail | {"reason": decision.reason})
+    bookings.record_change(booking, actor, "check_in", None, detail=detail | {"reason": decision.reason})
     try:
         db.session.commit()
     except StaleDataError:
@@ -109,7 +110,8 @@ def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
         )  # fmt: skip
         if decision:
             booking.checked_in_at = now
-            bookings._change(booking, None, "check_in", None, detail={"by": "presence", "reason": decision.reason})
+            detail = {"by": "presence", "reason": decision.reason}
+            bookings.record_change(booking, None, "check_in", None, detail=detail)
             try:
                 db.session.commit()
             except StaleDataError:
@@ -122,8 +124,6 @@ def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
 
 def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
     """Release the bookings nobody came to, where it is safe to tell; each says why."""
-    from booking.services import waitlist
-
     released = []
     for booking in _running(now, early=0):
         space: Space = booking.space
@@ -141,7 +141,7 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
         booking_id = booking.id
         why = {"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes}
         try:
-            bookings._change(booking, None, "release", rules.next_status(booking.status, "release"), detail=why)
+            bookings.record_change(booking, None, "release", rules.next_status(booking.status, "release"), detail=why)
             alerts.raise_alert(
                 AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
                 detail={"start": booking.start_at.isoformat(), "sensor_health": health},
@@ -154,5 +154,5 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
             continue
         log.info("booking %s released: %s", booking.id, decision.reason)
         released.append(booking)
-        waitlist.offer_freed_slot(booking, now=now)
+        signals.slot_freed.send(booking, now=now)
     return released

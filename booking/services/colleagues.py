@@ -61,7 +61,7 @@ def invite(actor: User, email: str, name: str = "", *, now: datetime | None = No
     token = links.issue(user, LinkPurpose.INVITE, timedelta(days=INVITE_DAYS), now=now)
     values = {"url": render.link("colleagues.accept", token=token), "person": actor.name or actor.email,
               "company": actor.organisation.name, "days": INVITE_DAYS}  # fmt: skip
-    signup._account_mail("invite", user, values, key=f"invite/{token[:16]}", now=now, secret=True)
+    signup.account_mail("invite", user, values, key=f"invite/{token[:16]}", now=now, secret=True)
     db.session.commit()
     return user
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from booking import daylife, doorsign, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from booking.extensions import db
 from booking.infra import dbtypes
@@ -33,9 +34,6 @@ NOT_AUTHORISED = "this display is not authorised"
 WALK_IN_ORGANISATION = "walk-in"
 WALK_IN_EMAIL = "walk-in@onexperience.invalid"
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- tokens ----------------------------------------------------------------------------------

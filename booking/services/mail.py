@@ -17,24 +17,23 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.mail import compose, notices, render, transport, wording
 from booking.mail.compose import Address, BadAddress
 from booking.mail.invitations import BookingInvitation, Person, invitation
 from booking.mail.wording import NOTICES
 from booking.models import Alert, Booking, MailMessage, MailStatus, OutboxEvent, Role, Space, User
+from booking.services import opt_out
 from booking.services.webhooks import backoff
 
 log = logging.getLogger(__name__)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- who hears it ---------------------------------------------------------------------------
@@ -183,9 +182,7 @@ def checkin_instructions(space: Space, locale: str) -> str:
 def _opt_out_url(user: User | None) -> str:
     if user is None:
         return ""
-    from booking.services import reminders  # imported here: reminders writes through this module
-
-    return render.link("account.stop_reminders", token=reminders.opt_out_token(user))
+    return render.link("account.stop_reminders", token=opt_out.opt_out_token(user))
 
 
 def alert_message(key: str, alert: Alert, to: Recipient, *, now: datetime) -> MailMessage | None:

@@ -8,12 +8,13 @@ path can change a booking and forget to tell. Other services call ``emit``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.models import Booking, BookingEvent, OutboxEvent
 
@@ -34,7 +35,7 @@ def _values(kind: str, payload: dict, organisation_id: int | None, now: datetime
         "kind": kind,
         "organisation_id": organisation_id,
         "payload": payload,
-        "created_at": now or datetime.now(UTC),
+        "created_at": now or utcnow(),
     }
 
 

@@ -34,7 +34,7 @@ def request_reset(email: str, *, address: str, now: datetime | None = None) -> N
     from booking.mail import render
 
     values = {"url": render.link("passwords.reset", token=token), "email": user.email, "minutes": minutes}
-    signup._account_mail("reset", user, values, key=f"reset/{token[:16]}", now=now, secret=True)
+    signup.account_mail("reset", user, values, key=f"reset/{token[:16]}", now=now, secret=True)
     db.session.commit()
 
 

@@ -17,6 +17,7 @@ from operator import itemgetter
 from sqlalchemy import exists, or_, select
 
 from booking import presence
+from booking.clock import utcnow
 from booking.extensions import db
 from booking.models import OccupancyReading, Sensor, Space, SpaceOccupancy
 from booking.services import catalog
@@ -70,9 +71,6 @@ class Recorded:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,22 +18,6 @@ from booking.models import Booking, Space, Status, User
 from booking.services import mail, outbox
 
 DAY_BEFORE = timedelta(hours=24)
-OPT_OUT_SALT = "onexp.reminders-off"
-
-
-def opt_out_token(user: User) -> str:
-    """What the reminder's "no more reminders" link carries: the person, signed."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT).dumps(user.id)
-
-
-def user_for_opt_out(token: str) -> User | None:
-    try:
-        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT).loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
-
-
 def stop_reminders(user: User) -> None:
     user.remind_day_before = False
     db.session.commit()

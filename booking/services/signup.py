@@ -94,7 +94,7 @@ def slug_for(name: str) -> str:
     return slug
 
 
-def _account_mail(kind: str, user_or_to, template_values: dict, *, key: str, now: datetime, secret: bool) -> None:
+def account_mail(kind: str, user_or_to, template_values: dict, *, key: str, now: datetime, secret: bool) -> None:
     to = user_or_to if isinstance(user_or_to, mail.Recipient) else mail.Recipient.of(user_or_to)
     subject, heading, lead, button = wording.ACCOUNT[kind]
     locale = to.locale
@@ -119,7 +119,7 @@ def sign_up(req: SignupRequest, *, address: str, now: datetime | None = None) ->
     existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None:
         url = render.link("login.login")
-        _account_mail("exists", existing, {"url": url, "email": email}, key=f"exists/{email}/{now.isoformat()}",
+        account_mail("exists", existing, {"url": url, "email": email}, key=f"exists/{email}/{now.isoformat()}",
                       now=now, secret=False)  # fmt: skip
     elif req.join:
         _ask_to_join(req, email, now)
@@ -142,7 +142,7 @@ def _new_company(req: SignupRequest, email: str, now: datetime) -> None:
     db.session.add_all([company, user])
     token = links.issue(user, LinkPurpose.VERIFY, VERIFY_TTL, now=now)
     url = render.link("signup.verify", token=token)
-    _account_mail("verify", user, {"url": url, "company": company.name}, key=f"verify/{token[:16]}", now=now,
+    account_mail("verify", user, {"url": url, "company": company.name}, key=f"verify/{token[:16]}", now=now,
                   secret=True)  # fmt: skip
 
 
@@ -161,7 +161,7 @@ def _ask_to_join(req: SignupRequest, email: str, now: datetime) -> None:
     for admin in admins:
         values = {"url": render.link("colleagues.index"), "person": compose.one_line(req.name), "email": email,
                   "company": company.name}  # fmt: skip
-        _account_mail("join_request", admin, values, key=f"join/{company.id}/{email}/{admin.id}/{now.date()}",
+        account_mail("join_request", admin, values, key=f"join/{company.id}/{email}/{admin.id}/{now.date()}",
                       now=now, secret=False)  # fmt: skip
 
 

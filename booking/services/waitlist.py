@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from booking import access, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, DomainError, Invalid, NotFound
 from booking.extensions import db
 from booking.models import Booking, User, WaitlistEntry, WaitStatus
-from booking.services import bookings, catalog, outbox
+from booking.services import bookings, catalog, outbox, signals
 from booking.services.bookings import BookingRequest
 
 log = logging.getLogger(__name__)
@@ -19,9 +20,9 @@ log = logging.getLogger(__name__)
 
 def join(actor: User, req: BookingRequest, *, organisation: str | None = None, now: datetime | None = None):
     """Queue for a slot that is taken now; a free slot should simply be booked."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     space = catalog.get_space(req.site, req.space, as_field=True)
-    org = bookings._organisation_for(actor, organisation)
+    org = bookings.organisation_for(actor, organisation)
     policy = catalog.policy_of(space)
     plan = rules.plan_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
     if plan.problems:
@@ -65,6 +66,15 @@ def cancel(actor: User, entry_id: int) -> WaitlistEntry:
     return entry
 
 
+def init_app(_app) -> None:
+    """Offer every freed slot to those waiting (connected once per process: blinker keeps one)."""
+    signals.slot_freed.connect(_on_slot_freed)
+
+
+def _on_slot_freed(freed: Booking, *, now: datetime | None = None) -> None:
+    offer_freed_slot(freed, now=now)
+
+
 def offer_freed_slot(freed: Booking, *, now: datetime | None = None) -> list[WaitlistEntry]:
     """A booking stopped occupying its space: offer its time to those waiting, first come first served."""
     return offer(freed.space_id, freed.block_start, freed.block_end, now=now)
@@ -72,7 +82,7 @@ def offer_freed_slot(freed: Booking, *, now: datetime | None = None) -> list[Wai
 
 def offer(space_id: int, start: datetime, end: datetime, *, now: datetime | None = None) -> list[WaitlistEntry]:
     """Give a hold to each waiting entry overlapping [start, end) that can now be booked, oldest first."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     waiting = db.session.scalars(
         select(WaitlistEntry)
         .where(
@@ -124,7 +134,7 @@ def _offer(entry: WaitlistEntry, now: datetime) -> bool:
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Scheduler: lapse entries whose time passed, and offer slots freed while nobody was looking."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     lapsed = 0
     for entry in db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.status == WaitStatus.WAITING, WaitlistEntry.start_at <= now)

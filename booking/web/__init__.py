@@ -14,11 +14,10 @@ from flask import Flask, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from booking.extensions import babel, csrf
+from booking.web.locales import DEFAULT_LOCALE, LOCALES
 
 log = logging.getLogger(__name__)
 
-LOCALES = ("fr", "en")
-DEFAULT_LOCALE = "fr"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # API writes need a bearer token (booking.auth ignores the session for them), and calendar
 # apps fetch feeds with GET: every other write is a form, and needs the form's CSRF token.

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from booking.errors import NotFound
-from booking.services import reminders
+from booking.services import opt_out, reminders
 from booking.web.forms import ActionForm
 from booking.web.guards import signed_in, viewer
 from booking.web.nav import page_blueprint
@@ -38,7 +38,7 @@ def reminders_choice(choice: str):
 @bp.route("/reminders/stop/<token>", methods=["GET", "POST"])
 def stop_reminders(token: str):
     """The link in every reminder: a button (a mail scanner following links stops nothing), no sign-in."""
-    user = reminders.user_for_opt_out(token)
+    user = opt_out.user_for_opt_out(token)
     if user is None:
         raise NotFound("this link is not valid")
     form = ActionForm()

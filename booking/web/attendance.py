@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
 from booking.services import bookings, catalog, checkin, waitlist
 from booking.web.forms import ActionForm, BookForm
 from booking.web.guards import company_only, viewer
 from booking.web.messages import error_text
 from booking.web.nav import page_blueprint
-from booking.web.portal import utcnow, window_of
+from booking.web.portal import window_of
 
 bp = page_blueprint("portal_day", __name__, url_prefix="/portal")
 

@@ -21,7 +21,7 @@ from booking.errors import DomainError, Forbidden, Invalid, NotFound, Unauthoriz
 from booking.infra import dbtypes
 from booking.models import DisplayToken
 from booking.services import displays
-from booking.web import DEFAULT_LOCALE, LOCALES
+from booking.web.locales import DEFAULT_LOCALE, LOCALES
 from booking.web.nav import page_blueprint
 
 bp = page_blueprint("display", __name__, url_prefix="/display")

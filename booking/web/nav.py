@@ -10,8 +10,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NoSuchURL
 
 from booking.errors import DomainError, Forbidden, NotFound
-from booking.web import LOCALES, labels
+from booking.web import labels
 from booking.web.guards import viewer
+from booking.web.locales import LOCALES
 from booking.web.messages import problem_text
 
 # the pages' templates and their CSS and JavaScript, served from the package (no CDN)

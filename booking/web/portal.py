@@ -4,7 +4,7 @@ and look after your bookings."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from booking import daylife, rules
+from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
 from booking.services import availability, bookings, catalog
 from booking.web.forms import ActionForm, BookForm, RoadshowForm, SearchForm, WhenForm, options
@@ -23,9 +24,6 @@ from booking.web.nav import page_blueprint
 bp = page_blueprint("portal", __name__, url_prefix="/portal")
 DEFAULT_TIMEZONE = "Europe/Paris"
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def as_utc(day: date, moment: time, timezone: str) -> datetime | None:

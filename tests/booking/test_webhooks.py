@@ -80,7 +80,7 @@ def test_booking_change_is_delivered_signed(receiver, client, auth, customer, bo
 def test_event_is_part_of_the_change_transaction(customer, booked):
     booking = booked()
     before = db.session.query(OutboxEvent).count()
-    bookings._change(booking, customer, "cancel", "cancelled")
+    bookings.record_change(booking, customer, "cancel", "cancelled")
     db.session.flush()
     assert db.session.query(OutboxEvent).count() == before + 1
     db.session.rollback()  # the change is abandoned: so is its event
