@@ -41,7 +41,7 @@ test: install system-packages
 	$(MAKE) --no-print-directory tests/js/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The .ics readers the calendar tests run with node (Mozilla's ical.js), exactly as locked.
+# What the tests read their output with (Mozilla's ical.js for .ics files, axe-core for pages), exactly as locked.
 tests/js/node_modules/.package-lock.json: tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund
 
