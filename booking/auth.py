@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g, request, session
 
 from booking.errors import Forbidden, Unauthorized
-from booking.extensions import db
 from booking.models import User
-from booking.services import accounts, displays
+from booking.services import accounts, displays, logins
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_KEY = "login"  # in the signed cookie: the key of a server-side session (booking.services.logins)
 
 
 def current_user() -> User | None:
@@ -29,11 +29,9 @@ def current_user() -> User | None:
         user = accounts.user_for_token(token.strip())
         if user is None:
             raise Unauthorized("the token is unknown or revoked")
-    elif "user_id" in session and (request.method in SAFE_METHODS or not request.path.startswith("/api/")):
+    elif SESSION_KEY in session and (request.method in SAFE_METHODS or not request.path.startswith("/api/")):
         # API writes need a token: a cookie alone must not let another site post for you
-        user = db.session.get(User, session["user_id"])
-        if user is not None and not user.active:
-            user = None
+        user = logins.session_user(str(session[SESSION_KEY]))
     request.environ["onexp.user"] = g.user = user
     return user
 

@@ -50,6 +50,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     # each one sends a mail
     "SIGNUP_MAX_PER_HOUR": (int, 10),
     "RESET_LINK_MINUTES": (int, 30),  # how long a forgotten-password link works
+    "SESSION_HOURS": (float, 12.0),  # a sign-in lasts this long at most (a working day), then sign in again
     "FEED_BASE_URL": (str, ""),  # e.g. https://booking.example.org; empty: the request's host
     # door and lobby displays: how often they refresh (the event stream brings occupancy at once),
     # and after how long without an answer they say their data is stale

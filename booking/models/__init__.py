@@ -14,7 +14,7 @@ from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertSt
 from booking.models.bookings import Booking, BookingEvent, BookingGroup
 from booking.models.displays import DisplayToken
 from booking.models.feeds import FeedScope, FeedToken
-from booking.models.logins import LoginFailure
+from booking.models.logins import LoginFailure, LoginSession
 from booking.models.mail import MailMessage, MailStatus
 from booking.models.scheduling import SchedulerLease, UtilizationDay
 from booking.models.sensors import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
@@ -52,6 +52,7 @@ __all__ = [
     "FeedScope",
     "FeedToken",
     "LoginFailure",
+    "LoginSession",
     "MailMessage",
     "MailStatus",
     "Organisation",

@@ -1,10 +1,11 @@
-"""Failed sign-ins, counted in the database so every web worker and replica sees the same count."""
+"""Sign-ins in the database: failures, so every web worker and replica sees the same count, and the
+sessions they open, so that signing out ends a session on the server and not only in one browser."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from booking.clock import utcnow
@@ -23,3 +24,15 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))  # the client's IP address
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginSession(db.Model):
+    """A signed-in browser: its cookie carries a random key, of which only the SHA-256 is kept."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

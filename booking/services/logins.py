@@ -1,4 +1,4 @@
-"""Sign-in with a growing delay after failures, counted in the database.
+"""Sign-in with a growing delay after failures, and the sessions it opens, both in the database.
 
 The count lives in the database rather than in process memory because the web role runs
 as several gunicorn workers and replicas: an in-memory limiter would let an attacker try
@@ -9,19 +9,25 @@ Nobody is locked out: after the free failures each further attempt waits a littl
 (doubling, at most the window), so guessing stays slow while the account's owner, who
 mistyped a few times, is back in after seconds. An attempt made while waiting is refused
 without looking at the password, and does not count.
+
+A session is a row, not just a signed cookie: signing out deletes it, so a cookie copied
+before then is worth nothing; "sign out everywhere" deletes all of a person's; and each
+lasts ``SESSION_HOURS`` at most, whatever the browser keeps.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import LoginFailure, User
+from booking.models import LoginFailure, LoginSession, User
 from booking.services import accounts
 
 # one address may be a whole office behind NAT: allow it more than one mailbox
@@ -80,3 +86,48 @@ def _throttle(email: str, address: str, now: datetime, window: timedelta) -> Thr
             if now < wait_until:
                 return Throttled(wait_until - now)
     return None
+
+
+def start_session(user: User, *, now: datetime | None = None) -> str:
+    """A new session for ``user``; the key (for the cookie) is returned once, only its hash kept."""
+    now = now or datetime.now(UTC)
+    key = secrets.token_urlsafe(32)
+    lifetime = timedelta(hours=current_app.config["SESSION_HOURS"])
+    record = LoginSession(key_hash=accounts.hash_token(key), user_id=user.id, created_at=now, expires_at=now + lifetime)
+    db.session.add(record)
+    # what has expired is of no use: each sign-in tidies its own person's
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
+    db.session.commit()
+    return key
+
+
+def session_user(key: str, *, now: datetime | None = None) -> User | None:
+    """The active person whose session this key opens, if it is still open."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(User)
+        .options(joinedload(User.organisation))  # every page shows it
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.key_hash == accounts.hash_token(key), LoginSession.expires_at > now, User.active)
+    )
+    return db.session.scalar(query)
+
+
+def end_session(key: str) -> None:
+    """Sign out: this session's key opens nothing any more, wherever it was copied to."""
+    db.session.execute(delete(LoginSession).where(LoginSession.key_hash == accounts.hash_token(key)))
+    db.session.commit()
+
+
+def end_every_session(user: User) -> int:
+    """Sign ``user`` out of every browser at once; how many sessions were open."""
+    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+    db.session.commit()
+    return ended
+
+
+def open_sessions(user: User, *, now: datetime | None = None) -> int:
+    """How many browsers ``user`` is signed in on."""
+    now = now or datetime.now(UTC)
+    query = select(func.count()).where(LoginSession.user_id == user.id, LoginSession.expires_at > now)
+    return db.session.scalar(query)

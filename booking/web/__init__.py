@@ -7,6 +7,7 @@ and render: no domain rule lives here.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import flask_babel
@@ -86,6 +87,8 @@ def init_app(app: Flask) -> None:
     # form posts and frames get no cookie, links from a mail or a calendar still arrive signed in
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # the cookie's signature expires with the server-side session (booking.services.logins)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
     app.session_interface = SignedCookieSessions()
     babel.init_app(app, locale_selector=select_locale)
     warn_if_uncompiled(app)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
+from booking.auth import SESSION_KEY
 from booking.services import accounts, logins
 from booking.web.forms import LanguageForm, LoginForm
-from booking.web.guards import viewer
+from booking.web.guards import signed_in, viewer
 from booking.web.nav import page_blueprint
 from booking.web.redirects import local_target
 
@@ -48,7 +49,7 @@ def login():
         else:
             chosen = session.get("lang")
             session.clear()  # a fresh session: nothing from before signing in carries over
-            session["user_id"] = result.id
+            session[SESSION_KEY] = logins.start_session(result)
             if chosen:
                 session["lang"] = chosen
                 if chosen != result.locale:
@@ -63,12 +64,29 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out; the language choice stays."""
+    """Sign out: the session ends on the server too, so a copy of the cookie opens nothing."""
+    if SESSION_KEY in session:
+        logins.end_session(str(session[SESSION_KEY]))
+    forget_session()
+    return redirect(url_for("login.login"))
+
+
+@bp.post("/logout/everywhere")
+@signed_in
+def logout_everywhere():
+    """Sign out of every browser and device at once, this one included."""
+    logins.end_every_session(viewer())
+    forget_session()
+    flash(_("You are signed out everywhere."), "success")
+    return redirect(url_for("login.login"))
+
+
+def forget_session() -> None:
+    """Empty this browser's session; the language choice stays."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    return redirect(url_for("login.login"))
 
 
 @bp.post("/language")

@@ -243,8 +243,11 @@ def test_a_malformed_authorization_header_is_a_401(client, world, header):
 @pytest.fixture
 def signed_in(client, world):
     """The client with customer A's login session cookie, and no token."""
+    from booking.auth import SESSION_KEY
+    from booking.services import logins
+
     with client.session_transaction() as session:
-        session["user_id"] = world.users["customer_a"].id
+        session[SESSION_KEY] = logins.start_session(world.users["customer_a"])
     return client
 
 
