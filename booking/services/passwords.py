@@ -17,7 +17,7 @@ from booking.errors import Invalid
 from booking.extensions import db
 from booking.models import LinkPurpose, User
 from booking.rules import Problem
-from booking.services import links, signup
+from booking.services import links, logins, signup
 from booking.services.signup import MIN_PASSWORD
 
 
@@ -54,14 +54,16 @@ def reset(token: str, password: str, *, now: datetime | None = None) -> User | N
     user = link.user
     user.password_hash = generate_password_hash(password)
     user.email_verified_at = user.email_verified_at or now  # the link reached that mailbox
-    db.session.commit()
+    # a reset is for a lost or stolen password: whoever is signed in with the old one is signed out
+    logins.end_every_session(user)  # commits the new password with it
     return user
 
 
 def change(user: User, current: str, new: str) -> None:
-    """Change one's own password, knowing the current one."""
+    """Change one's own password, knowing the current one; every session of the person ends."""
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise Invalid([Problem("current", "is not your current password")])
     _check(new)
     user.password_hash = generate_password_hash(new)
-    db.session.commit()
+    # the other browsers knew the old password: they sign in again (the caller starts this one anew)
+    logins.end_every_session(user)  # commits the new password with it

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from booking.auth import SESSION_KEY
 from booking.errors import Invalid
-from booking.services import passwords, signup
+from booking.services import logins, passwords, signup
 from booking.web.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from booking.web.guards import signed_in, viewer
 from booking.web.messages import problem_text
@@ -54,11 +55,13 @@ def change():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.change(viewer(), form.current.data, form.password.data)
+            person = viewer()
+            passwords.change(person, form.current.data, form.password.data)
         except Invalid as error:
             for problem in error.problems:
                 getattr(form, problem.field, form.password).errors.append(problem_text(problem))
         else:
+            session[SESSION_KEY] = logins.start_session(person)  # the others ended; this browser stays in
             flash(_("Your password is changed."), "success")
             return redirect(url_for("account.index"))
     return render_template("passwords/change.html", form=form), 422 if request.method == "POST" else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from pagekit import PASSWORD, csrf_of
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from booking.extensions import db
 from booking.models import LoginSession
-from booking.services import logins
+from booking.services import logins, mail
 from config import settings
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -115,3 +116,25 @@ def test_a_made_up_session_key_opens_nothing(client):
     with client.session_transaction() as session:
         session["login"] = "made-up"
     assert client.get("/staff/").status_code == 302
+
+
+def test_a_password_reset_signs_out_every_browser_that_knew_the_old_one(app, client, customer, smtp):
+    laptop = signed_in_client(app, customer)
+    page = client.get("/login/forgot").get_data(as_text=True)
+    client.post("/login/forgot", data={"email": customer.email, "csrf_token": csrf_of(page)})
+    mail.deliver_due(datetime.now(UTC))
+    text = smtp.to(customer.email)[-1].message.get_body(("plain",)).get_content()
+    (path,) = re.findall(r"http://127\.0\.0\.1:8000(/login/reset/\S+)", text)
+    page = client.get(path).get_data(as_text=True)
+    assert client.post(path, data={"password": "a brand new password", "csrf_token": csrf_of(page)}).status_code == 302
+    assert laptop.get("/account/").status_code == 302
+
+
+def test_changing_ones_password_signs_out_the_other_browsers_but_not_this_one(app, client, customer):
+    laptop = signed_in_client(app, customer)
+    here = signed_in_client(app, customer)
+    page = here.get("/account/password").get_data(as_text=True)
+    data = {"current": PASSWORD, "password": "a brand new password", "csrf_token": csrf_of(page)}
+    assert here.post("/account/password", data=data).status_code == 302
+    assert laptop.get("/account/").status_code == 302
+    assert here.get("/account/").status_code == 200
