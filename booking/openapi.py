@@ -18,17 +18,34 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 class FieldProblemSchema(ma.Schema):
     field = ma.fields.String(metadata={"description": "the request field that is wrong (dotted path)"})
-    message = ma.fields.String(metadata={"description": "why"})
+    message = ma.fields.String(metadata={"description": "why, in English"})
+    code = ma.fields.String(metadata={"description": "why, as a stable code a program can act on"})
+    params = ma.fields.Dict(metadata={"description": "the values the message was made with (a limit, a date)"})
+
+
+class BusySchema(ma.Schema):
+    site = ma.fields.String()
+    space = ma.fields.String()
+    start = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
+    end = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem; some carry more members (``conflicts`` on a 409, for instance)."""
+    """An RFC 9457 problem with this API's members: every one the API sends is described here."""
 
     type = ma.fields.String(metadata={"description": "a URI for the kind of problem; about:blank"})
     title = ma.fields.String(metadata={"description": "a short summary of the kind of problem"})
     status = ma.fields.Integer(metadata={"description": "the HTTP status code"})
     detail = ma.fields.String(metadata={"description": "what went wrong this time"})
+    code = ma.fields.String(
+        required=True, metadata={"description": "a stable code for the kind of problem (`space_taken`, `invalid`)"}
+    )
+    params = ma.fields.Dict(metadata={"description": "the values the detail was made with"})
     errors = ma.fields.List(ma.fields.Nested(FieldProblemSchema), metadata={"description": "one entry per field"})
+    conflicts = ma.fields.List(
+        ma.fields.Nested(BusySchema), metadata={"description": "on a 409: when the space is already busy"}
+    )
+    poll = ma.fields.String(metadata={"description": "on a 503 from a live stream: the address to poll instead"})
 
 
 class ProblemApi(Api):
