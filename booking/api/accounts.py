@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.fields import StrictBoolean
 from booking.auth import require_staff, require_user
 from booking.models import Role
 from booking.services import accounts
@@ -16,7 +17,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Compani
 class OrganisationSchema(Schema):
     slug = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    share_titles = fields.Boolean(load_default=False)
+    share_titles = StrictBoolean(load_default=False)
 
 
 class UserIn(Schema):

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from booking import rules
 from booking.api.availability import AgreedQuote, QuoteSchema
-from booking.api.fields import AwareDateTime, SiteTime, local_iso
+from booking.api.fields import AwareDateTime, SiteTime, StrictBoolean, local_iso
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
 from booking.rules import Problem
@@ -38,7 +38,7 @@ class LegSchema(Schema):
 class BookingIn(LegSchema):
     title = Title
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
-    hold = fields.Boolean(load_default=False, metadata={"description": "keep the slot for a while, confirm later"})
+    hold = StrictBoolean(load_default=False, metadata={"description": "keep the slot for a while, confirm later"})
     organisation = fields.String(metadata={"description": "staff only: the company booked for"})
     rrule = fields.String(
         validate=validate.Length(max=500), metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;COUNT=6"}
@@ -53,7 +53,7 @@ class BookingIn(LegSchema):
 class RoadshowIn(Schema):
     title = Title
     legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
-    hold = fields.Boolean(load_default=False)
+    hold = StrictBoolean(load_default=False)
     organisation = fields.String()
 
 

@@ -88,3 +88,15 @@ class SiteTime(fields.DateTime):
 class Money(fields.Decimal):
     def __init__(self, **kwargs):
         super().__init__(places=2, as_string=True, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false`` in JSON, nothing else: marshmallow's Boolean takes ``"yes"``, ``0`` or
+    ``"off"``, so a client's typo or a wrong type silently became a choice it did not make."""
+
+    default_error_messages = {"invalid": "must be true or false (a JSON boolean)"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

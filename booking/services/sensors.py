@@ -19,6 +19,9 @@ from booking.services import catalog
 
 # A topic segment: no MQTT wildcards, no separator.
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# Names of the API's own routes beside /api/v1/sensors/<sensor>: a sensor called so would be
+# read as the route (GET) yet changed as the sensor (PATCH, DELETE). A test keeps them in step.
+RESERVED_SLUGS = frozenset({"rejections"})
 MIN_INTERVAL, MAX_INTERVAL = 1, 24 * 3600
 EDITABLE = ("kind", "format", "topic", "interval_seconds")
 
@@ -65,6 +68,8 @@ def add_sensor(
     problems = _check(values)
     if not SLUG.fullmatch(slug or ""):
         problems.insert(0, Problem("sensor", "use letters, digits, '.', '_', ':' or '-' (at most 64)"))
+    elif slug in RESERVED_SLUGS:
+        problems.insert(0, Problem("sensor", f"{slug!r} is reserved: the API uses /api/v1/sensors/{slug}"))
     if problems:
         raise Invalid(problems)
     if db.session.scalar(select(Sensor.id).where(Sensor.slug == slug)):

@@ -77,3 +77,21 @@ def test_rejections_are_listed_per_sensor_and_reason(client, staff_headers, now)
 def test_companies_cannot_touch_the_registry(client, auth, customer, method, path):
     response = getattr(client, method)(path, json=PIR, headers=auth(customer))
     assert response.status_code == 403
+
+
+def test_a_sensor_cannot_take_the_name_of_a_route_beside_it(app, client, staff_headers):
+    """GET /sensors/rejections would answer the route while PATCH and DELETE reached the sensor."""
+    response = client.post("/api/v1/sensors", json=PIR | {"sensor": "rejections"}, headers=staff_headers)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json["errors"]] == ["sensor"]
+
+
+def test_every_route_beside_a_sensor_is_a_reserved_sensor_id(app):
+    from booking.services.sensors import RESERVED_SLUGS
+
+    beside = {
+        rule.rule.removeprefix("/api/v1/sensors/").split("/")[0]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/sensors/") and "<" not in rule.rule.split("/")[4]
+    }
+    assert beside == RESERVED_SLUGS
