@@ -22,13 +22,14 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY booking ./booking
 COPY sensors ./sensors
+COPY onexp ./onexp
 COPY config ./config
 # The pages' translations: .po in git, .mo built here (as `make install` does), before packaging.
 RUN pip install --no-cache-dir "Babel>=2.12,<3" \
     && pybabel compile -d booking/translations
 # Not editable: the package, its migrations, templates, translations and config files land in site-packages.
 RUN pip install --no-cache-dir . \
-    && python -c "import booking, sensors, config.settings"
+    && python -c "import onexp.cli, booking, sensors, config.settings"
 
 # --- runtime: the virtualenv and the gunicorn config, nothing else ---------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import with_appcontext
 
 from booking.errors import DomainError
 from booking.models import Role
@@ -129,74 +129,40 @@ def displays_revoke(display_id: int) -> None:
     click.echo(f"display {display_id} revoked")
 
 
-@click.command("scheduler")
+@click.group("jobs")
+def jobs() -> None:
+    """The scheduler's jobs, by hand (`onexp scheduler` runs them on their own)."""
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """Each job's id and how often the scheduler runs it."""
+    from booking.jobs import JOBS
+
+    for job in JOBS:
+        click.echo(f"{job.id}\tevery {job.seconds:g} s")
+
+
+@jobs.command("run")
+@click.argument("name")
 @with_appcontext
-def scheduler() -> None:
-    """Run the scheduled jobs; a second scheduler waits and takes over if this one dies."""
-    import signal
-    import threading
+def jobs_run(name: str) -> None:
+    """Run one job now, in this process, and print what it did (every job is idempotent)."""
+    from booking.clock import utcnow
+    from booking.jobs import JOBS
 
-    from booking.infra import metrics
-    from booking.jobs import SchedulerRunner
-
-    metrics.serve_for_role(current_app)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    SchedulerRunner(current_app._get_current_object()).run(stop)
+    job = next((job for job in JOBS if job.id == name), None)
+    if job is None:
+        raise click.ClickException(f"no job {name!r}; `onexp jobs list` names them")
+    click.echo(f"{job.id}: {job.run(utcnow())}")
 
 
-# `serve`, `ingest`, `simulate` and `sensors` run MQTT clients: they are in sensors/cli.py,
-# registered through the flask.commands entry points (booking never imports sensors).
-COMMANDS = (seed, users, tokens, displays, scheduler)
+# The process entry points (serve, ingest, scheduler) and the commands that run MQTT clients are
+# composed in onexp/cli.py, above booking and sensors; Flask finds them through the flask.commands
+# entry points in pyproject.toml.
+COMMANDS = (seed, users, tokens, displays, jobs)
 
 
 def register(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from booking import create_app
-    from config.settings import SettingsError
-
-    try:
-        return create_app()
-    except SettingsError as error:  # a clear message, not a traceback
-        raise click.ClickException(str(error)) from None
-
-
-class OnexpGroup(FlaskGroup):
-    """Flask's command group, whose help still lists every command when the settings are refused.
-
-    Flask prints a full traceback when the app cannot be built while it lists commands
-    (``onexp --help``); the refusal already names each wrong setting, so it is said once, plainly.
-    """
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        for command in COMMANDS:  # known without building the app (each builds it when run)
-            self.add_command(command)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        try:
-            ctx.ensure_object(ScriptInfo).load_app()
-        except click.ClickException as refused:
-            if not ctx.meta.get("onexp.refused"):  # help asks for the list more than once
-                ctx.meta["onexp.refused"] = True
-                click.secho(f"Error: {refused.format_message()}\n", err=True, fg="red")
-            self._load_plugin_commands()
-            return sorted(click.Group.list_commands(self, ctx))
-        return super().list_commands(ctx)
-
-
-def main() -> None:
-    """Entry point of the ``onexp`` console script."""
-    cli = OnexpGroup(
-        name="onexp",
-        create_app=_create_app,
-        add_default_commands=True,
-        load_dotenv=False,
-        help="OneXperience Booking: web, ingest, scheduler, and operator commands.",
-    )
-    cli.main(prog_name="onexp")

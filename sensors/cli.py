@@ -1,35 +1,17 @@
-"""`onexp ingest`, `onexp simulate`, `onexp sensors ...` and `onexp serve`.
+"""`onexp simulate` and `onexp sensors ...`: the sensors' operator commands.
 
-They live here, not in booking, because they run MQTT clients and booking never imports sensors.
-Flask finds them through the `flask.commands` entry points in pyproject.toml, so both `onexp ingest`
-and `flask --app booking ingest` work.
+They live here, not in booking, because booking never imports sensors. onexp/cli.py lists them
+with every other command, and Flask finds them through the `flask.commands` entry points in
+pyproject.toml, so both `onexp simulate` and `flask --app booking simulate` work.
 """
 
 from __future__ import annotations
-
-import logging
-import threading
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from booking.errors import DomainError
-
-log = logging.getLogger(__name__)
-
-
-@click.command("ingest")
-@click.option("--client-id", help="stable MQTT client id (ONEXP_MQTT_CLIENT_ID); one per worker")
-@click.option("--shared-group", help="split readings with other workers through $share/<group>/...")
-@with_appcontext
-def ingest(client_id: str | None, shared_group: str | None) -> None:
-    """Run the ingest worker: MQTT readings into the database, door states out."""
-    from booking.infra import metrics
-    from sensors.ingest import IngestWorker
-
-    metrics.serve_for_role(current_app)
-    IngestWorker(current_app._get_current_object(), client_id=client_id, shared_group=shared_group).run()
 
 
 @click.command("simulate")
@@ -97,46 +79,5 @@ def sensors_list(site: str | None) -> None:
         click.echo(f"{sensor.slug}\t{sensor.space.site.slug}/{sensor.space.slug}\t{sensor.kind}\t{health}\t{seen}")
 
 
-SERVE_LIVE_STREAMS = 64
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
-@click.option("--simulate", "with_simulator", is_flag=True, help="also run simulated sensors (demos)")
-@click.option("--no-ingest", is_flag=True, help="web only, e.g. when `onexp ingest` runs elsewhere")
-@click.option("--no-scheduler", is_flag=True, help="when `onexp scheduler` runs elsewhere")
-@with_appcontext
-def serve(host: str, port: int, with_simulator: bool, no_ingest: bool, no_scheduler: bool) -> None:
-    """Run every role in one process: web, ingest, scheduler (and simulator); single-machine mode."""
-    from werkzeug.serving import run_simple
-
-    app = current_app._get_current_object()
-    stoppers = []
-    simulator = None
-    if with_simulator:
-        from sensors.simulate import Simulator
-
-        simulator = Simulator(app)
-        simulator.register()  # before the worker loads the registry: no first reading refused
-    if not no_ingest:
-        from sensors.ingest import IngestWorker
-
-        worker = IngestWorker(app).start()
-        stoppers.append(worker.stop)
-    if simulator is not None:
-        threading.Thread(target=simulator.run, name="simulator", daemon=True).start()
-        stoppers.append(simulator.stop)
-    if not no_scheduler:
-        from booking.jobs import start_in_process
-
-        stoppers.append(start_in_process(app))
-    if app.config.get("WEB_LIVE_STREAMS") is None:
-        # a thread per connection here, not a fixed pool as under gunicorn: streams starve no one
-        app.config["WEB_LIVE_STREAMS"] = SERVE_LIVE_STREAMS
-    log.info("OneXperience Booking on http://%s:%s/", host, port)
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        for stop in reversed(stoppers):
-            stop()
+# The processes (`onexp ingest`, `onexp serve`) are composed in onexp/cli.py, above booking and sensors.
+COMMANDS = (simulate, sensors)

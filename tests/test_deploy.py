@@ -60,7 +60,7 @@ def test_the_wheel_carries_migrations_and_config_files(tmp_path):
     migrations = {p.relative_to(ROOT).as_posix() for p in (ROOT / "booking/migrations").rglob("*") if p.is_file()}
     migrations = {name for name in migrations if "__pycache__" not in name}
     assert migrations <= names
-    assert {"config/sites.toml", "config/gunicorn_hooks.py", "booking/migrations/alembic.ini"} <= names
+    assert {"config/sites.toml", "config/gunicorn_hooks.py", "booking/migrations/alembic.ini", "onexp/cli.py"} <= names
 
 
 @pytest.mark.parametrize("role", ROLES)

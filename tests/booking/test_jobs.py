@@ -180,9 +180,3 @@ def test_the_real_jobs_run_against_the_database(app):
     now = datetime.now(UTC)
     for job in jobs.JOBS:
         job.run(now)  # idempotent and harmless on an empty day
-
-
-def test_scheduler_command_exists(runner):
-    result = runner.invoke(args=["scheduler", "--help"])
-    assert result.exit_code == 0
-    assert "takes over" in result.output

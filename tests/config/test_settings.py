@@ -93,7 +93,7 @@ def test_onexp_commands_refuse_with_the_list_and_no_traceback(tmp_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEXP_")} | {"ONEXP_ENV": "production"}
-    command = [sys.executable, "-c", "from booking.cli import main; main()", "db", "upgrade"]
+    command = [sys.executable, "-c", "from onexp.cli import main; main()", "db", "upgrade"]
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -107,10 +107,11 @@ def test_onexp_help_lists_the_commands_and_the_refusal_without_a_traceback(tmp_p
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEXP_")} | {"ONEXP_ENV": "production"}
-    command = [sys.executable, "-c", "from booking.cli import main; main()", "--help"]
+    command = [sys.executable, "-c", "from onexp.cli import main; main()", "--help"]
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert "ONEXP_SECRET_KEY" in result.stderr
-    for name in ("seed", "users", "tokens", "scheduler", "ingest", "simulate"):
+    processes = ("serve", "ingest", "scheduler")
+    for name in (*processes, "seed", "users", "tokens", "sensors", "simulate", "displays", "jobs"):
         assert f"  {name} " in result.stdout

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 from datetime import timedelta
-from importlib.metadata import entry_points
 
 import pytest
 from sensor_support import eventually, forget_session, topic_of, unique
@@ -22,32 +21,6 @@ from sensors.cli import sensors as sensors_command
 
 def stored(sensor_id: int) -> int:
     return db.session.scalar(select(func.count()).where(OccupancyReading.sensor_id == sensor_id))
-
-
-def test_mqtt_commands_are_flask_plugins_so_booking_never_imports_sensors():
-    names = {entry.name for entry in entry_points(group="flask.commands")}
-    assert {"serve", "ingest", "simulate", "sensors"} <= names
-    probe = (
-        "import sys; from booking import create_app; create_app(); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sensors'))"
-    )
-    assert subprocess.check_output([sys.executable, "-c", probe], text=True).strip() == "[]"
-
-
-@pytest.mark.parametrize(("set_to", "served"), [(None, 64), (3, 3)])
-def test_serve_lifts_the_live_stream_cap_unless_it_is_set(app, runner, monkeypatch, set_to, served):
-    """`onexp serve` (make run) gives each connection a thread of its own: open pages' streams
-    take no thread from anyone, unlike gunicorn's fixed pool."""
-    import werkzeug.serving
-
-    from sensors.cli import serve
-
-    seen = {}
-    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **k: seen.update(app.config))
-    app.config["WEB_LIVE_STREAMS"] = set_to
-    result = runner.invoke(serve, ["--no-ingest", "--no-scheduler"])
-    assert result.exit_code == 0, result.output
-    assert seen["WEB_LIVE_STREAMS"] == served
 
 
 def test_sensors_add_registers_a_sensor(runner):
