@@ -25,6 +25,8 @@ class Site(db.Model):
     description: Mapped[str] = mapped_column(String(1000), default="")
     # how to get there and in: told in the reminder the day before
     access: Mapped[str] = mapped_column(String(1000), default="")
+    # an OpenStreetMap link to the entrance: the address alone does not find a door in Euroméditerranée
+    map_url: Mapped[str] = mapped_column(String(500), default="")
 
     spaces: Mapped[list[Space]] = relationship(back_populates="site", order_by="Space.slug")
 
@@ -60,6 +62,9 @@ class Space(db.Model):
     rate_day: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     active: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str] = mapped_column(String(1000), default="")
+    # a picture under static/img/spaces/ and what it shows, for those who cannot see it
+    photo: Mapped[str] = mapped_column(String(200), default="")
+    photo_alt: Mapped[str] = mapped_column(String(300), default="")
 
     site: Mapped[Site] = relationship(back_populates="spaces")
 

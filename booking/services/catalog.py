@@ -92,6 +92,10 @@ def policy_of(space: Space, closures: list[Closure] | None = None) -> rules.Spac
 
 # --- seeding ---------------------------------------------------------------------------
 
+# the pictures the sites file may name: files served with the pages, so a typo fails the seed, not a page
+PHOTOS = Path(__file__).resolve().parent.parent / "web" / "static" / "img" / "spaces"
+MAP_PREFIX = "https://www.openstreetmap.org/"
+
 SPACE_FIELDS = (
     "name", "kind", "profile", "area_m2", "capacities", "equipment", "setup_minutes",
     "teardown_minutes", "min_minutes", "max_minutes", "max_days_ahead", "requires_approval",
@@ -107,6 +111,18 @@ def parse_hours(spec: dict[str, str]) -> dict[str, list[list[str]]]:
         spans = [part.strip().split("-") for part in text.split(",") if part.strip()]
         hours[day] = [[a.strip(), b.strip()] for a, b in spans]
     return hours
+
+
+def _photo(site: str, space: str, photo: dict | None) -> tuple[str, str]:
+    """A space's picture from the file: its name under static/img/spaces/ and its alt text, both required."""
+    if not photo:
+        return "", ""
+    name, alt = photo.get("file", ""), photo.get("alt", "").strip()
+    if not (PHOTOS / name).is_file() or "/" in name:
+        raise ValueError(f"{site}/{space}: photo {name!r} is not a file in {PHOTOS}")
+    if not alt:
+        raise ValueError(f"{site}/{space}: photo {name!r} needs an alt text saying what it shows")
+    return name, alt
 
 
 def seed_sites(path: str | Path) -> dict[str, int]:
@@ -127,6 +143,9 @@ def seed_sites(path: str | Path) -> dict[str, int]:
         site.timezone = site_data.get("timezone", "Europe/Paris")
         site.description = site_data.get("description", "")
         site.access = site_data.get("access", "")
+        site.map_url = site_data.get("map", "")
+        if site.map_url and not site.map_url.startswith(MAP_PREFIX):
+            raise ValueError(f"{site.slug}: map must be an OpenStreetMap link ({MAP_PREFIX}...)")
         site.opening_hours = parse_hours(site_data.get("opening_hours", {}))
         db.session.flush()
         counts["sites"] += 1
@@ -149,6 +168,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
             space.opening_hours = parse_hours(hours) if hours else None
             space.active = True
             space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
+            space.photo, space.photo_alt = _photo(site.slug, space.slug, space_data.get("photo"))
             longest = rules.longest_block(space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0)
             if space.walk_ins and space.requires_approval:
                 raise ValueError(f"{site.slug}/{space.slug}: walk_ins needs a space booked without approval")

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 
+from booking import directions
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.mail import compose, notices, render, transport, wording
@@ -155,7 +157,8 @@ def booking_message(
             BookingInvitation(
                 booking_id=booking.id, status=snapshot.get("status") or booking.status,
                 sequence=int(snapshot.get("version") or booking.version), start=start, end=end,
-                timezone=site.timezone, summary=values["title"], location=f"{space.name}, {site.name}, {site.address}",
+                timezone=site.timezone, summary=values["title"], location=directions.location(space, site),
+                description=_directions(site, locale),
                 organizer=Person(sender.addr_spec, site.name), attendee=Person(to.email, to.name), stamp=stamp,
             )
         )  # fmt: skip
@@ -166,10 +169,16 @@ def booking_message(
         status=snapshot.get("status") or booking.status, attendees=snapshot.get("attendees", booking.attendees),
         reason=reason, staff_side=staff_side, bookings_url=render.link("portal.my_bookings"),
         approvals_url=render.link("calendar.approvals"), has_invitation=invite is not None,
-        access=site.access or site.address, checkin=checkin_instructions(space, locale),
+        access=site.access or site.address, map_url=site.map_url, checkin=checkin_instructions(space, locale),
         opt_out_url=_opt_out_url(reminded),
     )  # fmt: skip
     return _new_message(key, notice, to, subject, text, html, now=now, invite=invite)
+
+
+def _directions(site, locale: str) -> str:
+    """How to get to the site and its map link, in ``locale``: the invitation's DESCRIPTION."""
+    with force_locale(locale):
+        return "\n".join(directions.directions(site))
 
 
 def checkin_instructions(space: Space, locale: str) -> str:

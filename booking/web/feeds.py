@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from booking import ical
+from booking.directions import directions, location
 from booking.models import Booking, FeedScope, User
 from booking.services import availability, bookings, feeds
 from booking.web.formatting import clock
@@ -47,10 +48,11 @@ def event_of(booking: Booking, viewer_can_see: bool, reader: User) -> ical.Calen
         )
     if booking.notes:
         lines.append(booking.notes)
+    lines.extend(directions(site))
     return ical.CalendarEvent(
         uid=ical.booking_uid(booking.id), start=booking.start_at, end=booking.end_at, summary=summary,
         status=booking.status, sequence=booking.version, stamp=booking.updated_at,
-        location=f"{space.name}, {site.name}, {site.city}", description="\n".join(lines),
+        location=location(space, site), description="\n".join(lines),
     )  # fmt: skip
 
 

@@ -255,3 +255,17 @@ def test_staff_hear_of_an_over_capacity_alert_at_their_address(smtp, app, book, 
         message = only(smtp, address)
         assert message["Subject"] == "Alerte : Capacité dépassée, Salle Calanques à La Coque"
         assert "14 people for 10 seats" in message.get_body(("plain",)).get_content()
+
+
+def test_a_confirmation_tells_how_to_get_there_with_the_map(smtp, book, customer):
+    book()
+    deliver()
+    message = only(smtp, customer.email)
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Metro 2 Joliette" in text
+    assert "https://www.openstreetmap.org/?mlat=43.3054&mlon=5.367" in text
+    assert 'href="https://www.openstreetmap.org/?mlat=43.3054&amp;mlon=5.367' in html
+    event = event_of(invitation_of(message)[1])
+    assert str(event["LOCATION"]) == "Salle Calanques, La Coque, Euroméditerranée, Marseille"
+    assert "Metro 2 Joliette" in str(event["DESCRIPTION"])

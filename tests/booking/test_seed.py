@@ -112,3 +112,26 @@ def test_a_missing_file_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["seed", "--file", str(tmp_path / "nowhere.toml")])
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_the_sites_map_links_and_space_pictures_are_seeded(app):
+    site = db.session.scalar(select(Site).where(Site.slug == "la-coque"))
+    assert site.map_url.startswith("https://www.openstreetmap.org/")
+    assert space("la-coque", "showroom").photo == "showroom.svg"
+    assert space("la-coque", "showroom").photo_alt.startswith("La Coque showroom")
+    assert space("la-coque", "salle-frioul").photo == ""
+
+
+@pytest.mark.parametrize(
+    "pattern, replacement, refusal",
+    [
+        (r'photo = \{ file = "showroom.svg"', 'photo = { file = "shwroom.svg"', "is not a file"),  # a typo
+        (r'photo = \{ file = "showroom.svg", alt = "[^"]*"', 'photo = { file = "showroom.svg", alt = " "', "alt text"),
+        (r'map = "https://www.openstreetmap.org/\?mlat=43.3054', 'map = "http://maps.example/?', "OpenStreetMap"),
+    ],
+)
+def test_a_picture_or_map_the_pages_cannot_show_stops_the_seed(runner, sites_file, pattern, replacement, refusal):
+    edit(sites_file, pattern, replacement)
+    result = runner.invoke(args=["seed", "--file", str(sites_file)])
+    assert result.exit_code != 0
+    assert refusal in (result.output + str(result.exception))
