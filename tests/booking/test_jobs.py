@@ -176,7 +176,41 @@ def test_start_in_process_runs_the_jobs_and_stops(app, job_runs):
         stop()
 
 
-def test_the_real_jobs_run_against_the_database(app):
+# what each real job did on a day with no bookings, sensors, waitlist, webhooks or mail
+NOTHING_TO_DO = {
+    "expire_holds": {"expired": 0},
+    "check_in_by_presence": {"checked_in": 0},
+    "release_no_shows": {"released": []},
+    "watch_spaces": {"raised": 0, "resolved": 0},
+    "offer_waitlist": {"lapsed": 0, "offered": 0},
+    "deliver_webhooks": {"dispatched": 0, "delivered": 0, "retrying": 0, "failed": 0},
+    "deliver_mail": {"written": 0, "sent": 0, "retrying": 0, "failed": 0},
+    "send_reminders": {"reminders": 0, "lapsing_holds": 0},
+    "prune_outbox": {"pruned": 0, "mail_pruned": 0},
+}
+
+
+def test_the_real_jobs_do_nothing_on_an_empty_day_and_the_same_nothing_again(app):
+    """Every real job runs against the database; on an empty day each reports nothing done and
+    changes nothing, and a second run (the scheduler's misfire or a second leader) repeats it."""
+    from sqlalchemy import func, select
+
+    from booking.models import Alert, Booking, BookingEvent, MailMessage, OutboxEvent, Space, UtilizationDay
+
+    def count(model) -> int:
+        return db.session.scalar(select(func.count()).select_from(model))
+
     now = datetime.now(UTC)
-    for job in jobs.JOBS:
-        job.run(now)  # idempotent and harmless on an empty day
+    first = {job.id: job.run(now) for job in jobs.JOBS}
+    second = {job.id: job.run(now) for job in jobs.JOBS}
+
+    assert first == second
+    assert {name: first.pop(name) for name in NOTHING_TO_DO} == NOTHING_TO_DO
+    # the rollup is the one job that writes on an empty day: yesterday and today, a row per space,
+    # replaced (not added) by the second run, with nothing booked
+    spaces = db.session.scalar(select(func.count()).where(Space.active))
+    days = sorted({(now - timedelta(days=1)).date(), now.date()})
+    assert first == {"rollup_utilization": {day.isoformat(): spaces for day in days}}
+    assert count(UtilizationDay) == spaces * len(days)
+    assert db.session.scalar(select(func.sum(UtilizationDay.booked_minutes))) == 0
+    assert [count(model) for model in (Booking, BookingEvent, Alert, OutboxEvent, MailMessage)] == [0] * 5
