@@ -22,7 +22,6 @@ from booking import access, recurrence, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
-from booking.infra import dbtypes
 from booking.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -38,6 +37,7 @@ from booking.rules import Problem
 from booking.services import catalog, signals
 from booking.services.accounts import get_organisation
 from booking.services.races import retried_on_race
+from booking.services.unit_of_work import after_commit, unit_of_work
 
 
 @dataclass
@@ -320,17 +320,17 @@ def book(
 ) -> Booking:
     """Book one space for one time, as a hold, pending approval, or confirmed."""
     now = now or utcnow()
-    space = catalog.get_space(req.site, req.space, as_field=True)
-    org = organisation_for(actor, organisation)
-    plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
-    if plan.problems:
-        raise Invalid(plan.problems)
-    in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
-    if in_the_way:
-        raise _taken_conflict(space, in_the_way)
-    booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
-    _insert(booking, space, savepoint=False)
-    dbtypes.commit_keeping_loaded(db.session())  # shown back at once
+    with unit_of_work(keep_loaded=True):  # shown back at once
+        space = catalog.get_space(req.site, req.space, as_field=True)
+        org = organisation_for(actor, organisation)
+        plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
+        if plan.problems:
+            raise Invalid(plan.problems)
+        in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
+        if in_the_way:
+            raise _taken_conflict(space, in_the_way)
+        booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
+        _insert(booking, space, savepoint=False)
     return booking
 
 
@@ -354,40 +354,39 @@ def book_series(
     )  # fmt: skip
     if expansion.problems:
         raise Invalid(expansion.problems)
-    org = organisation_for(actor, organisation)
-    policy = policy_for(space, org)
-    capacity = rules.check_capacity(policy, req.attendees, req.layout)
-    if capacity:
-        raise Invalid(capacity)
-    group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
-    db.session.add(group)
-    booked: list[Booking] = []
-    skipped: list[Skipped] = []
-    for occ in expansion.occurrences:
-        plan = _plan(policy, req, occ.start, occ.end, now, hold=hold)
-        problems = list(plan.problems)
-        if not problems and taken(space, plan.block, now):
-            problems = [ALREADY_BOOKED]
-        if not problems:
-            booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group)
-            try:
-                _insert(booking, space)
-                booked.append(booking)
-                continue
-            except Conflict:
+    with unit_of_work():
+        org = organisation_for(actor, organisation)
+        policy = policy_for(space, org)
+        capacity = rules.check_capacity(policy, req.attendees, req.layout)
+        if capacity:
+            raise Invalid(capacity)
+        group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
+        db.session.add(group)
+        booked: list[Booking] = []
+        skipped: list[Skipped] = []
+        for occ in expansion.occurrences:
+            plan = _plan(policy, req, occ.start, occ.end, now, hold=hold)
+            problems = list(plan.problems)
+            if not problems and taken(space, plan.block, now):
                 problems = [ALREADY_BOOKED]
-        skipped.append(Skipped(occ.local_date, occ.start, occ.end, problems))
-    skipped.sort(key=lambda s: s.start)
-    if (skipped and not skip_conflicts) or not booked:
-        db.session.rollback()
-        conflicts = [_skipped_json(s, policy) for s in skipped]
-        if not booked:
-            raise Conflict("no date of the series can be booked", code="no_date_free", conflicts=conflicts)
-        raise Conflict(
-            f"{len(skipped)} date(s) of the series cannot be booked", code="dates_not_free",
-            params={"count": len(skipped)}, conflicts=conflicts,
-        )  # fmt: skip
-    db.session.commit()
+            if not problems:
+                booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group)
+                try:
+                    _insert(booking, space)
+                    booked.append(booking)
+                    continue
+                except Conflict:
+                    problems = [ALREADY_BOOKED]
+            skipped.append(Skipped(occ.local_date, occ.start, occ.end, problems))
+        skipped.sort(key=lambda s: s.start)
+        if (skipped and not skip_conflicts) or not booked:
+            conflicts = [_skipped_json(s, policy) for s in skipped]
+            if not booked:
+                raise Conflict("no date of the series can be booked", code="no_date_free", conflicts=conflicts)
+            raise Conflict(
+                f"{len(skipped)} date(s) of the series cannot be booked", code="dates_not_free",
+                params={"count": len(skipped)}, conflicts=conflicts,
+            )  # fmt: skip
     return SeriesResult(group, booked, skipped)
 
 
@@ -410,39 +409,37 @@ def book_roadshow(
     now = now or utcnow()
     if not legs:
         raise Invalid([Problem("legs", "a roadshow has at least one leg", "no_leg")])
-    org = organisation_for(actor, organisation)
-    group = BookingGroup(kind="roadshow", organisation=org, title=title)
-    db.session.add(group)
-    planned, problems, conflicts = [], [], []
-    for i, leg in enumerate(legs):
-        space = catalog.get_space(leg.site, leg.space, as_field=True)
-        plan = _plan(policy_for(space, org), leg, leg.start, leg.end, now, hold=hold)
-        problems += _prefixed(plan.problems, f"legs[{i}].")
-        planned.append((space, plan))
-    if problems:
-        db.session.rollback()
-        raise Invalid(problems)
-    bookings = []
-    for i, (leg, (space, plan)) in enumerate(zip(legs, planned, strict=True)):
-        in_the_way = taken(space, plan.block, now)
-        if in_the_way:
-            conflicts += [dict(busy, leg=i) for busy in _busy(space, in_the_way)]
-            continue
-        booking = _new_booking(actor, org, space, leg, plan, leg.start, leg.end, group=group)
-        try:
-            _insert(booking, space)
-        except Conflict:
-            conflicts.append({"leg": i, "site": space.site.slug, "space": space.slug})
-            continue
-        bookings.append(booking)
-    if conflicts:
-        db.session.rollback()
-        legs_taken = sorted({c["leg"] for c in conflicts})
-        raise Conflict(
-            f"roadshow not booked: leg(s) {legs_taken} are taken", code="legs_taken", params={"legs": legs_taken},
-            conflicts=conflicts,
-        )  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        org = organisation_for(actor, organisation)
+        group = BookingGroup(kind="roadshow", organisation=org, title=title)
+        db.session.add(group)
+        planned, problems, conflicts = [], [], []
+        for i, leg in enumerate(legs):
+            space = catalog.get_space(leg.site, leg.space, as_field=True)
+            plan = _plan(policy_for(space, org), leg, leg.start, leg.end, now, hold=hold)
+            problems += _prefixed(plan.problems, f"legs[{i}].")
+            planned.append((space, plan))
+        if problems:
+            raise Invalid(problems)
+        bookings = []
+        for i, (leg, (space, plan)) in enumerate(zip(legs, planned, strict=True)):
+            in_the_way = taken(space, plan.block, now)
+            if in_the_way:
+                conflicts += [dict(busy, leg=i) for busy in _busy(space, in_the_way)]
+                continue
+            booking = _new_booking(actor, org, space, leg, plan, leg.start, leg.end, group=group)
+            try:
+                _insert(booking, space)
+            except Conflict:
+                conflicts.append({"leg": i, "site": space.site.slug, "space": space.slug})
+                continue
+            bookings.append(booking)
+        if conflicts:
+            legs_taken = sorted({c["leg"] for c in conflicts})
+            raise Conflict(
+                f"roadshow not booked: leg(s) {legs_taken} are taken", code="legs_taken", params={"legs": legs_taken},
+                conflicts=conflicts,
+            )  # fmt: skip
     return group, bookings
 
 
@@ -450,27 +447,29 @@ def book_roadshow(
 def transition(actor: User, booking_id: int, action: str, *, reason: str = "", now: datetime | None = None) -> Booking:
     """Confirm, approve, reject or cancel a booking, if its status allows it."""
     now = now or utcnow()
-    booking = get_booking(actor, booking_id)
-    if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
-        raise Forbidden(f"only venue staff can {action} a booking", code="staff_only", params={"action": action})
-    if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
-        record_change(booking, None, "expire", Status.EXPIRED)
-        db.session.commit()
-        expired_at = booking.hold_expires_at.isoformat()
-        raise Conflict(f"the hold expired at {expired_at}; book again", code="hold_expired", params={"at": expired_at})
-    if action == "cancel" and rules.too_late_to_cancel(booking.end_at, now):
-        raise Conflict("this booking already took place", code="already_took_place")
-    target = rules.next_status(
-        booking.status, action, requires_approval=needs_approval(booking.space, booking.organisation)
-    )
-    if target is None:
-        raise _wrong_status(action, booking.status)
-    if action == "confirm":
-        booking.hold_expires_at = None
-    record_change(booking, actor, action, target, detail={"reason": reason} if reason else None)
-    db.session.commit()
-    if not booking.is_active:
-        signals.slot_freed.send(booking, now=now)
+    with unit_of_work():
+        booking = get_booking(actor, booking_id)
+        if action in rules.STAFF_ONLY_ACTIONS and not actor.is_staff:
+            raise Forbidden(f"only venue staff can {action} a booking", code="staff_only", params={"action": action})
+        if rules.hold_lapsed(booking.status, booking.hold_expires_at, now):
+            # refused, so nothing is written: the hold lapsed by the rule whether or not its row says
+            # so yet (nothing counts it as taken), and expire_holds records it, freeing the slot
+            expired_at = booking.hold_expires_at.isoformat()
+            raise Conflict(
+                f"the hold expired at {expired_at}; book again", code="hold_expired", params={"at": expired_at}
+            )
+        if action == "cancel" and rules.too_late_to_cancel(booking.end_at, now):
+            raise Conflict("this booking already took place", code="already_took_place")
+        target = rules.next_status(
+            booking.status, action, requires_approval=needs_approval(booking.space, booking.organisation)
+        )
+        if target is None:
+            raise _wrong_status(action, booking.status)
+        if action == "confirm":
+            booking.hold_expires_at = None
+        record_change(booking, actor, action, target, detail={"reason": reason} if reason else None)
+        if not booking.is_active:
+            after_commit(lambda: signals.slot_freed.send(booking, now=now))
     return booking
 
 
@@ -481,55 +480,53 @@ RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
 def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None) -> Booking:
     """Change a booking's time, size or title, refusing if it changed since ``version`` was read."""
     now = now or utcnow()
-    booking = get_booking(actor, booking_id)
-    if booking.version != version:
-        raise PreconditionFailed(
-            f"booking {booking_id} is at version {booking.version}, not {version}; reload it",
-            params={"booking": booking_id, "version": booking.version},
-        )
-    if not booking.is_active:
-        raise _wrong_status("change", booking.status)
-    before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
-    after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
-    changed = {k: v for k, v in after.items() if v != before[k]}
-    space = booking.space
-    # validate the new values before touching the row: a query would autoflush a
-    # half-edited booking straight into the exclusion constraint
-    if {"start", "end", "attendees", "layout"} & changed.keys():
-        policy = policy_for(space, booking.organisation)
-        req = BookingRequest(
-            space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"],
-            after["layout"],
-        )  # fmt: skip
-        plan = _plan(policy, req, req.start, req.end, now)
-        if plan.problems:
-            raise Invalid(plan.problems)
-        in_the_way = taken(space, plan.block, now, exclude=booking.id)
-        if in_the_way:
-            raise _taken_conflict(space, in_the_way)
-        booking.block_start, booking.block_end = plan.block
-        booking.price_excl_vat = plan.quote.excl_vat
-        booking.status = rules.status_after_move(
-            booking.status, requires_approval=policy.requires_approval, by_staff=actor.is_staff
-        )
-    for key, value in changed.items():
-        setattr(booking, _column(key), value)
-    detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}
-    record_change(booking, actor, "reschedule", None, detail=detail)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise PreconditionFailed(f"booking {booking_id} was changed by someone else; reload it") from None
-    except IntegrityError as exc:
-        db.session.rollback()
-        if is_overlap_violation(exc):
-            raise Conflict(
-                "the space was booked for that time by someone else a moment ago", code="taken_a_moment_ago",
-                conflicts=[],
-            ) from None  # fmt: skip
-        raise
-    db.session.commit()
+    with unit_of_work():
+        booking = get_booking(actor, booking_id)
+        if booking.version != version:
+            raise PreconditionFailed(
+                f"booking {booking_id} is at version {booking.version}, not {version}; reload it",
+                params={"booking": booking_id, "version": booking.version},
+            )
+        if not booking.is_active:
+            raise _wrong_status("change", booking.status)
+        before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
+        after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
+        changed = {k: v for k, v in after.items() if v != before[k]}
+        space = booking.space
+        # validate the new values before touching the row: a query would autoflush a
+        # half-edited booking straight into the exclusion constraint
+        if {"start", "end", "attendees", "layout"} & changed.keys():
+            policy = policy_for(space, booking.organisation)
+            req = BookingRequest(
+                space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"],
+                after["layout"],
+            )  # fmt: skip
+            plan = _plan(policy, req, req.start, req.end, now)
+            if plan.problems:
+                raise Invalid(plan.problems)
+            in_the_way = taken(space, plan.block, now, exclude=booking.id)
+            if in_the_way:
+                raise _taken_conflict(space, in_the_way)
+            booking.block_start, booking.block_end = plan.block
+            booking.price_excl_vat = plan.quote.excl_vat
+            booking.status = rules.status_after_move(
+                booking.status, requires_approval=policy.requires_approval, by_staff=actor.is_staff
+            )
+        for key, value in changed.items():
+            setattr(booking, _column(key), value)
+        detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}
+        record_change(booking, actor, "reschedule", None, detail=detail)
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise PreconditionFailed(f"booking {booking_id} was changed by someone else; reload it") from None
+        except IntegrityError as exc:
+            if is_overlap_violation(exc):
+                raise Conflict(
+                    "the space was booked for that time by someone else a moment ago", code="taken_a_moment_ago",
+                    conflicts=[],
+                ) from None  # fmt: skip
+            raise
     return booking
 
 
@@ -545,12 +542,11 @@ def _jsonable(value: object) -> object:
 def expire_holds(now: datetime | None = None) -> int:
     """Expire every hold past its TTL; the scheduler calls this."""
     now = now or utcnow()
-    stale = db.session.scalars(
-        select(Booking).where(Booking.status == Status.HOLD, Booking.hold_expires_at <= now)
-    ).all()
-    for booking in stale:
-        record_change(booking, None, "expire", Status.EXPIRED)
-    db.session.commit()
-    for booking in stale:
-        signals.slot_freed.send(booking, now=now)
+    with unit_of_work():
+        stale = db.session.scalars(
+            select(Booking).where(Booking.status == Status.HOLD, Booking.hold_expires_at <= now)
+        ).all()
+        for booking in stale:
+            record_change(booking, None, "expire", Status.EXPIRED)
+            after_commit(lambda booking=booking: signals.slot_freed.send(booking, now=now))
     return len(stale)
