@@ -14,6 +14,11 @@ from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+CHALLENGE_HEADER = {
+    "description": "`Bearer`: send `Authorization: Bearer <token>` (a token from POST /api/v1/users/{id}/tokens)",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^Bearer( |$)"},
+}
 
 
 class FieldProblemSchema(ma.Schema):
@@ -59,6 +64,8 @@ class ProblemApi(Api):
             response: dict = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status == 401:
+                response["headers"] = {"WWW-Authenticate": CHALLENGE_HEADER}
             prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import StrictBoolean
+from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_staff, require_user
 from booking.models import Role
 from booking.services import accounts
@@ -54,28 +55,29 @@ class NewTokenSchema(TokenSchema):
 
 @blp.route("/organisations")
 class Organisations(MethodView):
+    @allow(STAFF)
     @blp.response(200, OrganisationSchema(many=True))
     def get(self):
         """List companies (staff)"""
-        require_staff()
         return accounts.list_organisations()
 
+    @allow(STAFF)
     @blp.arguments(OrganisationSchema)
     @blp.response(201, OrganisationSchema)
     def post(self, data):
         """Add a company (staff)"""
-        require_staff()
         return accounts.create_organisation(data["slug"], data["name"], share_titles=data["share_titles"])
 
 
 @blp.route("/users")
 class Users(MethodView):
+    @allow(STAFF)
     @blp.response(200, UserSchema(many=True))
     def get(self):
         """List users (staff)"""
-        require_staff()
         return accounts.list_users()
 
+    @allow(STAFF)
     @blp.arguments(UserIn)
     @blp.response(201, UserSchema)
     def post(self, data):
@@ -86,6 +88,7 @@ class Users(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, UserSchema)
     def get(self):
         """Who the token belongs to"""
@@ -94,11 +97,13 @@ class Me(MethodView):
 
 @blp.route("/users/<int:user_id>/tokens")
 class UserTokens(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, TokenSchema(many=True))
     def get(self, user_id):
         """A user's API tokens (yourself, or anyone for staff)"""
         return accounts.tokens_of(accounts.user_managed_by(require_user(), user_id))
 
+    @allow(SIGNED_IN)
     @blp.arguments(TokenIn)
     @blp.response(201, NewTokenSchema)
     def post(self, data, user_id):
@@ -111,6 +116,7 @@ class UserTokens(MethodView):
 
 @blp.route("/tokens/<int:token_id>")
 class TokenDetail(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(204)
     def delete(self, token_id):
         """Revoke an API token"""

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import SiteTime
+from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
 from booking.models import AlertKind, AlertStatus
 from booking.services import alerts
@@ -44,26 +45,27 @@ class AlertArgs(Schema):
 
 @blp.route("")
 class Alerts(MethodView):
+    @allow(STAFF)
     @blp.arguments(AlertArgs, location="query")
     @blp.response(200, AlertSchema(many=True))
     def get(self, args):
         """Alerts, newest first; filter by status, open, kind, site and space"""
-        require_staff()
         open_only = args.pop("open")
         return alerts.list_alerts(open_only=open_only, **args)
 
 
 @blp.route("/<int:alert_id>")
 class AlertDetail(MethodView):
+    @allow(STAFF)
     @blp.response(200, AlertSchema)
     def get(self, alert_id):
         """One alert"""
-        require_staff()
         return alerts.get_alert(alert_id)
 
 
 @blp.route("/<int:alert_id>/acknowledge")
 class AlertAcknowledge(MethodView):
+    @allow(STAFF)
     @blp.response(200, AlertSchema)
     @blp.alt_response(409, description="The alert is not raised")
     def post(self, alert_id):
@@ -73,6 +75,7 @@ class AlertAcknowledge(MethodView):
 
 @blp.route("/<int:alert_id>/resolve")
 class AlertResolve(MethodView):
+    @allow(STAFF)
     @blp.response(200, AlertSchema)
     @blp.alt_response(409, description="The alert is resolved already")
     def post(self, alert_id):

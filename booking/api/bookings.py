@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from booking import rules
 from booking.api.availability import AgreedQuote, QuoteSchema
 from booking.api.fields import AwareDateTime, SiteTime, StrictBoolean, local_iso
+from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
 from booking.rules import Problem
@@ -142,12 +143,14 @@ def _etag(booking) -> dict:
 
 @blp.route("/bookings")
 class Bookings(MethodView):
+    @allow(SIGNED_IN)
     @blp.arguments(ListArgs, location="query")
     @blp.response(200, BookingSchema(many=True))
     def get(self, args):
         """Bookings you may see in full: your company's, or all of them for staff"""
         return bookings.list_bookings(require_user(), **args)
 
+    @allow(SIGNED_IN)
     @blp.arguments(BookingIn())  # an instance: webargs would build one per request from a class
     @blp.response(201, SeriesOut)
     @blp.alt_response(409, description="The space is taken; `conflicts` lists when")
@@ -187,6 +190,7 @@ class Bookings(MethodView):
 
 @blp.route("/roadshows")
 class Roadshows(MethodView):
+    @allow(SIGNED_IN)
     @blp.arguments(RoadshowIn)
     @blp.response(201, RoadshowOut)
     @blp.alt_response(409, description="A leg is taken; nothing was booked")
@@ -202,12 +206,14 @@ class Roadshows(MethodView):
 
 @blp.route("/bookings/<int:booking_id>")
 class BookingDetail(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, BookingSchema)
     def get(self, booking_id):
         """One booking; the ETag header is what PATCH's If-Match expects"""
         booking = bookings.get_booking(require_user(), booking_id)
         return booking, 200, _etag(booking)
 
+    @allow(SIGNED_IN)
     @blp.arguments(BookingPatch)
     @blp.response(200, BookingSchema)
     @blp.alt_response(412, description="The booking changed since you read it")
@@ -237,8 +243,10 @@ def _transition_view(action: str, summary: str):
 
     post.__doc__ = summary
     view = type(f"Booking{action.title()}", (MethodView,), {"post": post})
-    view.post = blp.alt_response(409, description="Not allowed from the booking's status")(
-        blp.response(200, BookingSchema)(blp.arguments(TransitionIn)(view.post))
+    view.post = allow(STAFF if action in rules.STAFF_ONLY_ACTIONS else SIGNED_IN)(
+        blp.alt_response(409, description="Not allowed from the booking's status")(
+            blp.response(200, BookingSchema)(blp.arguments(TransitionIn)(view.post))
+        )
     )
     blp.route(f"/bookings/<int:booking_id>/{action}", endpoint=f"booking_{action}")(view)
 
@@ -254,6 +262,7 @@ for _action, _summary in (
 
 @blp.route("/bookings/<int:booking_id>/events")
 class BookingEvents(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, EventSchema(many=True))
     def get(self, booking_id):
         """A booking's audit trail: every change, who made it and when"""

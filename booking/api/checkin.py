@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from booking.api.bookings import BookingSchema
+from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.services import checkin
 
@@ -14,6 +15,7 @@ blp = Blueprint("checkin", __name__, url_prefix="/api/v1", description="Check bo
 
 @blp.route("/bookings/<int:booking_id>/check-in")
 class BookingCheckIn(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="Outside the check-in window (from 15 minutes before the start to the end)")
     def post(self, booking_id):

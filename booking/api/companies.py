@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
 from booking.services import signup
 
@@ -24,15 +25,16 @@ class CompanySchema(Schema):
 
 @blp.route("/pending")
 class PendingCompanies(MethodView):
+    @allow(STAFF)
     @blp.response(200, CompanySchema(many=True))
     def get(self):
         """Companies awaiting approval, once someone confirmed their address (staff)"""
-        require_staff()
         return signup.pending_companies()
 
 
 @blp.route("/<slug>/approve")
 class ApproveCompany(MethodView):
+    @allow(STAFF)
     @blp.response(200, CompanySchema)
     def post(self, slug):
         """Approve a company: its waiting bookings go ahead where the space needs no approval (staff)"""
@@ -41,6 +43,7 @@ class ApproveCompany(MethodView):
 
 @blp.route("/<slug>/decline")
 class DeclineCompany(MethodView):
+    @allow(STAFF)
     @blp.response(200, CompanySchema)
     def post(self, slug):
         """Decline a company: its waiting bookings are rejected (staff)"""

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
 from booking.services import displays
 
@@ -46,12 +47,14 @@ class NewDisplaySchema(DisplaySchema):
 
 @blp.route("")
 class Displays(MethodView):
+    @allow(STAFF)
     @blp.arguments(DisplayQuery, location="query")
     @blp.response(200, DisplaySchema(many=True))
     def get(self, args):
         """Displays whose token still works, newest first"""
         return displays.list_displays(require_staff(), site=args.get("site"))
 
+    @allow(STAFF)
     @blp.arguments(DisplayIn)
     @blp.response(201, NewDisplaySchema)
     def post(self, data):
@@ -66,6 +69,7 @@ class Displays(MethodView):
 
 @blp.route("/<int:display_id>")
 class DisplayDetail(MethodView):
+    @allow(STAFF)
     @blp.response(204)
     def delete(self, display_id):
         """Revoke a display: its page says "not authorised" at its next refresh (within a minute)"""

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.models import FeedScope
 from booking.services import feeds
@@ -54,11 +55,13 @@ class NewFeedSchema(FeedSchema):
 
 @blp.route("/feeds")
 class Feeds(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, FeedSchema(many=True))
     def get(self):
         """Your calendar feeds that still work, newest first"""
         return feeds.list_feeds(require_user())
 
+    @allow(SIGNED_IN)
     @blp.arguments(FeedIn)
     @blp.response(201, NewFeedSchema)
     def post(self, data):
@@ -72,6 +75,7 @@ class Feeds(MethodView):
 
 @blp.route("/feeds/<int:feed_id>")
 class FeedDetail(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(204)
     def delete(self, feed_id):
         """Revoke a feed URL: calendar apps get 404 from then on"""

@@ -22,6 +22,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from booking.api.fields import local_iso
+from booking.api.guard import PUBLIC, allow
 from booking.api.problems import problem
 from booking.extensions import db
 from booking.infra import dbtypes
@@ -54,6 +55,7 @@ _EVENT_FIELDS = ("site", "space", "count", "present", "state", "since", "fresh")
 
 @blp.route("/<site>/occupancy")
 class SiteOccupancy(MethodView):
+    @allow(PUBLIC)
     @blp.response(200, OccupancySchema(many=True))
     @dbtypes.read_only()
     def get(self, site):
@@ -63,6 +65,7 @@ class SiteOccupancy(MethodView):
 
 @blp.route("/<site>/spaces/<space>/occupancy")
 class SpaceOccupancy(MethodView):
+    @allow(PUBLIC)
     @blp.response(200, OccupancySchema)
     @dbtypes.read_only()
     def get(self, site, space):
@@ -103,6 +106,7 @@ def stream_slots() -> StreamSlots:
 
 @blp.route("/<site>/occupancy/stream")
 class OccupancyStream(MethodView):
+    @allow(PUBLIC)
     @blp.response(200, content_type="text/event-stream")
     @blp.alt_response(503, description="Every stream of this worker is taken: poll GET .../occupancy instead")
     def get(self, site):

@@ -14,6 +14,7 @@ from booking.errors import Conflict, DomainError
 from booking.infra import metrics
 
 log = logging.getLogger(__name__)
+CHALLENGE = 'Bearer realm="api"'
 
 
 def problem(status: int, title: str, detail: str = "", *, code: str | None = None, **extra: object) -> Response:
@@ -23,7 +24,10 @@ def problem(status: int, title: str, detail: str = "", *, code: str | None = Non
         body["detail"] = detail
     body["code"] = code or _code_of(status)
     body.update(extra)
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    if status == 401:  # RFC 9110 §11.6.1: a 401 names the scheme that would do
+        response.headers["WWW-Authenticate"] = CHALLENGE
+    return response
 
 
 def _code_of(status: int) -> str:

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from booking import presence
 from booking.api.fields import SiteTime
-from booking.auth import require_staff
+from booking.api.guard import STAFF, allow
 from booking.infra import dbtypes
 from booking.services import sensors
 
@@ -74,50 +74,50 @@ class RejectionSchema(Schema):
 
 @blp.route("")
 class Sensors(MethodView):
+    @allow(STAFF)
     @blp.arguments(SiteArgs, location="query")
     @blp.response(200, SensorSchema(many=True))
     @dbtypes.read_only()
     def get(self, args):
         """List sensors with their health, last seen and battery"""
-        require_staff()
         return sensors.list_sensors(args.get("site"))
 
+    @allow(STAFF)
     @blp.arguments(SensorIn)
     @blp.response(201, SensorSchema)
     def post(self, data):
         """Register a sensor in a space"""
-        require_staff()
         return sensors.add_sensor(data.pop("sensor"), **data)
 
 
 @blp.route("/rejections")
 class Rejections(MethodView):
+    @allow(STAFF)
     @blp.response(200, RejectionSchema(many=True))
     @dbtypes.read_only()
     def get(self):
         """Messages the ingest worker refused, counted per sensor and reason"""
-        require_staff()
         return sensors.rejections()
 
 
 @blp.route("/<slug>")
 class SensorDetail(MethodView):
+    @allow(STAFF)
     @blp.response(200, SensorSchema)
     @dbtypes.read_only()
     def get(self, slug):
         """One sensor"""
-        require_staff()
         return sensors.get_sensor(slug)
 
+    @allow(STAFF)
     @blp.arguments(SensorPatch)
     @blp.response(200, SensorSchema)
     def patch(self, changes, slug):
         """Move a sensor or change how it reports"""
-        require_staff()
         return sensors.update_sensor(slug, changes)
 
+    @allow(STAFF)
     @blp.response(204)
     def delete(self, slug):
         """Remove a sensor and its readings"""
-        require_staff()
         sensors.delete_sensor(slug)

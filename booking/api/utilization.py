@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import Day
+from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.services import utilization
 
@@ -55,6 +56,7 @@ def _csv(rows: list[dict], group: str) -> Response:
 
 @blp.route("/utilization")
 class Utilization(MethodView):
+    @allow(SIGNED_IN)
     @blp.arguments(UtilizationArgs, location="query")
     @blp.response(200, UtilizationRow(many=True), content_type="application/json")
     @blp.alt_response(200, description="The same rows as CSV (Accept: text/csv or format=csv)", content_type="text/csv")

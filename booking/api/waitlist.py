@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from booking.api.bookings import LegSchema, Title, booking_request
 from booking.api.fields import SiteTime
+from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.models import WaitStatus
 from booking.services import waitlist
@@ -42,12 +43,14 @@ class WaitlistArgs(Schema):
 
 @blp.route("")
 class Waitlist(MethodView):
+    @allow(SIGNED_IN)
     @blp.arguments(WaitlistArgs, location="query")
     @blp.response(200, WaitlistEntrySchema(many=True))
     def get(self, args):
         """Your company's waitlist entries (staff: everyone's)"""
         return waitlist.list_entries(require_user(), **args)
 
+    @allow(SIGNED_IN)
     @blp.arguments(WaitlistIn)
     @blp.response(201, WaitlistEntrySchema)
     @blp.alt_response(409, description="The slot is free: book it instead")
@@ -59,11 +62,13 @@ class Waitlist(MethodView):
 
 @blp.route("/<int:entry_id>")
 class WaitlistEntry(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, WaitlistEntrySchema)
     def get(self, entry_id):
         """One waitlist entry"""
         return waitlist.get_entry(require_user(), entry_id)
 
+    @allow(SIGNED_IN)
     @blp.response(200, WaitlistEntrySchema)
     def delete(self, entry_id):
         """Leave the waitlist"""

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.services import webhooks
 
@@ -59,11 +60,13 @@ class DeliverySchema(Schema):
 
 @blp.route("")
 class Webhooks(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, WebhookSchema(many=True))
     def get(self):
         """Your company's webhooks (staff: the venue's)"""
         return webhooks.list_endpoints(require_user())
 
+    @allow(SIGNED_IN)
     @blp.arguments(WebhookIn)
     @blp.response(201, WebhookCreated)
     def post(self, data):
@@ -74,11 +77,13 @@ class Webhooks(MethodView):
 
 @blp.route("/<int:endpoint_id>")
 class WebhookDetail(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, WebhookSchema)
     def get(self, endpoint_id):
         """One webhook"""
         return webhooks.get_endpoint(require_user(), endpoint_id)
 
+    @allow(SIGNED_IN)
     @blp.response(204)
     def delete(self, endpoint_id):
         """Stop calling this URL"""
@@ -87,6 +92,7 @@ class WebhookDetail(MethodView):
 
 @blp.route("/<int:endpoint_id>/deliveries")
 class WebhookDeliveries(MethodView):
+    @allow(SIGNED_IN)
     @blp.response(200, DeliverySchema(many=True))
     def get(self, endpoint_id):
         """The latest deliveries to this URL, newest first: what was sent, what came back"""

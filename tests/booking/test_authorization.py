@@ -120,14 +120,15 @@ TABLE = {
         lambda w: (f"/api/v1/bookings/{w.hold}/confirm", {}),
         (401, 200, 404, 200),
     ),
-    # approving and rejecting are staff-only: 403 for the owner, still 404 for a stranger
+    # approving and rejecting are staff-only: 403 for any company, before the booking is looked up
+    # (so a stranger learns nothing: the answer is the same whether the booking exists or not)
     ("POST", "/api/v1/bookings/<int:booking_id>/approve"): (
         lambda w: (f"/api/v1/bookings/{w.pending}/approve", {}),
-        (401, 403, 404, 200),
+        (401, 403, 403, 200),
     ),
     ("POST", "/api/v1/bookings/<int:booking_id>/reject"): (
         lambda w: (f"/api/v1/bookings/{w.pending}/reject", {}),
-        (401, 403, 404, 200),
+        (401, 403, 403, 200),
     ),
     ("POST", "/api/v1/bookings/<int:booking_id>/cancel"): (
         lambda w: (f"/api/v1/bookings/{w.confirmed}/cancel", {}),
