@@ -25,6 +25,7 @@ def pages(monday: date) -> list[Visit]:
     day = monday.isoformat()
     search = f"/portal/?date={day}&start=10:00&end=12:00&attendees=8"
     book = f"/portal/book/la-coque/salle-calanques?date={day}&start=14:00&end=16:00&attendees=8"
+    launch, breakfasts = filled()
     return [
         Visit("login", "/login", None),
         Visit("signup", "/signup", None),
@@ -36,6 +37,9 @@ def pages(monday: date) -> list[Visit]:
         Visit("portal-book", book, "customer"),
         Visit("portal-roadshow", "/portal/roadshow", "customer"),
         Visit("portal-bookings", "/portal/bookings", "customer"),
+        Visit("portal-bookings-filtered", "/portal/bookings?site=la-coque&status=confirmed", "customer"),
+        Visit("portal-cancel", f"/portal/bookings/{launch}/cancel", "customer"),
+        Visit("portal-cancel-series", f"/portal/series/{breakfasts}/cancel", "customer"),
         Visit("portal-waitlist", "/portal/waitlist", "customer"),
         Visit("customer-feeds", "/feeds", "customer"),
         Visit("customer-account", "/account/", "customer"),
@@ -55,6 +59,17 @@ def pages(monday: date) -> list[Visit]:
         Visit("staff-feeds", "/feeds", "staff"),
         Visit("staff-not-found", "/staff/nowhere", "staff"),
     ]
+
+
+def filled() -> tuple[int, int]:
+    """The ids ``fill`` gave the product launch and the breakfast series, whose cancel pages the tour opens."""
+    from booking.extensions import db
+    from booking.models import Booking, BookingGroup
+
+    launch = db.session.scalar(db.select(Booking.id).where(Booking.title == "Lancement produit"))
+    breakfasts = db.session.scalar(db.select(BookingGroup.id).where(BookingGroup.title == "Petit-déjeuner équipe"))
+    db.session.commit()  # as release_database: no transaction left open for the live server to wait on
+    return launch, breakfasts
 
 
 def fill(customer, staff, make_user, monday: date) -> None:

@@ -210,3 +210,13 @@ class InviteForm(FlaskForm):
 
 class JoinForm(NewPasswordForm):
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class BookingFilterForm(FlaskForm):
+    """My bookings narrowed to a site or a status; a GET, so the URL can be kept."""
+
+    class Meta:
+        csrf = False
+
+    site = SelectField(_l("Site"), choices=[], validate_choice=True, default="")
+    status = SelectField(_l("Status"), choices=[], validate_choice=True, default="")

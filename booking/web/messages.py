@@ -70,6 +70,7 @@ SAY: dict[str, Callable[[Params], str]] = {
     "already_took_place": lambda p: _("This booking already took place."),
     "hold_expired": lambda p: _("The hold has expired; book again."),
     "wrong_status": lambda p: _("This booking can no longer be changed that way."),
+    "series_over": lambda p: _("No date of this series is still to come."),
     "books_for_itself": lambda p: _("A company books for itself only."),
 }
 

@@ -15,9 +15,10 @@ from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
 from booking.services import availability, bookings, catalog
-from booking.web.forms import ActionForm, BookForm, RoadshowForm, SearchForm, WhenForm, options
+from booking.web import shelves
+from booking.web.forms import ActionForm, BookForm, BookingFilterForm, RoadshowForm, SearchForm, WhenForm, options
 from booking.web.guards import company_only, viewer
-from booking.web.labels import equipment_label, layout_label
+from booking.web.labels import STATUSES, equipment_label, layout_label
 from booking.web.messages import error_text, problem_text
 from booking.web.nav import page_blueprint
 
@@ -243,15 +244,24 @@ def rejection_reason(booking) -> str:
 @bp.get("/bookings")
 @company_only
 def my_bookings():
-    """Your company's bookings from last month on: cancel, confirm a hold, add to a calendar."""
-    since = utcnow() - timedelta(days=30)
-    listed = bookings.list_bookings(viewer(), start=since, limit=500)
+    """Your company's bookings from last month on, upcoming first: cancel, confirm a hold, add to a calendar."""
+    form = BookingFilterForm(request.args)
+    form.site.choices = options([("", _("All sites"))] + [(s.slug, s.name) for s in availability.sites()])
+    statuses = [(code, label) for code, (label, _symbol, _css) in STATUSES.items()]
+    form.status.choices = options([("", _("All statuses"))] + statuses)
+    # a site or status nobody offers (an old link) shows everything rather than an error
+    chosen = form.validate() and bool(form.site.data or form.status.data)
+    site, status = (form.site.data or None, form.status.data or None) if chosen else (None, None)
     now = utcnow()
+    listed = bookings.list_bookings(viewer(), start=now - timedelta(days=30), limit=500, site=site, status=status)
     checkable = {
         b.id for b in listed
         if b.checked_in_at is None and daylife.can_check_in(status=b.status, start=b.start_at, end=b.end_at, now=now)
     }  # fmt: skip
-    return render_template("portal/bookings.html", bookings=listed, action=ActionForm(), now=now, checkable=checkable)
+    return render_template(
+        "portal/bookings.html", shelves=shelves.shelve(listed, now), filters=form, filtered=chosen,
+        action=ActionForm(), now=now, checkable=checkable,
+    )  # fmt: skip
 
 
 @bp.post("/bookings/<int:booking_id>/<any(cancel, confirm):action>")

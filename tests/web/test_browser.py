@@ -151,7 +151,7 @@ def test_a_company_finds_a_room_books_it_sees_it_and_cancels_it(browse, screensh
     page.get_by_label("Titre de l’événement").fill("Demo day")
     screenshot(page, "portal-book")
     page.get_by_role("button", name="Réserver", exact=True).click()
-    row = page.locator("tr", has_text="Demo day")
+    row = page.locator(".booking-item", has_text="Demo day")
     expect(row).to_contain_text("Confirmée")
     expect(row).to_contain_text("Salle Calanques")
     screenshot(page, "portal-my-bookings")
@@ -161,8 +161,11 @@ def test_a_company_finds_a_room_books_it_sees_it_and_cancels_it(browse, screensh
     staff_page.goto(f"/staff/calendar/la-coque?day={monday.isoformat()}")
     expect(staff_page.locator('tr[data-space-row="salle-calanques"]')).to_contain_text("Demo day")
 
-    row.get_by_role("button", name="Annuler").click()
-    expect(page.locator("tr", has_text="Demo day")).to_contain_text("Annulée")
+    row.get_by_role("link", name="Annuler").click()  # asks first
+    expect(page.get_by_role("heading", name="Annuler Demo day ?")).to_be_visible()
+    expect(page.get_by_text("sans frais")).to_be_visible()
+    page.get_by_role("button", name="Oui, annuler cette réservation").click()
+    expect(page.locator("[data-shelf=cancelled] .booking-item", has_text="Demo day")).to_contain_text("Annulée")
     screenshot(page, "portal-cancelled")
     staff_page.reload()
     expect(staff_page.locator('tr[data-space-row="salle-calanques"]')).not_to_contain_text("Demo day")
@@ -225,7 +228,9 @@ def test_a_company_plans_a_roadshow_across_two_sites(browse, screenshot, custome
         stop.get_by_label("À", exact=True).fill("12:00")
     screenshot(page, "portal-roadshow")
     page.get_by_role("button", name="Réserver le roadshow").click()
-    expect(page.locator("tr", has_text="Tournée Provence")).to_have_count(2)
+    tour = page.locator(".booking-item", has_text="Tournée Provence")
+    expect(tour).to_have_count(1)  # one item, its stops folded in
+    expect(tour).to_contain_text("2 étapes")
     expect(page.get_by_role("status").first).to_contain_text("Roadshow réservé : 2 étapes.")
 
 

@@ -1,0 +1,52 @@
+"""Cancelling from My bookings asks first: a page says what is cancelled and what it costs, then one button."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import ngettext
+
+from booking import rules
+from booking.clock import utcnow
+from booking.errors import Conflict
+from booking.services import bookings, series
+from booking.web.forms import ActionForm
+from booking.web.guards import company_only, viewer
+from booking.web.messages import error_text
+from booking.web.nav import page_blueprint
+
+bp = page_blueprint("cancelling", __name__, url_prefix="/portal")
+
+
+@bp.get("/bookings/<int:booking_id>/cancel")
+@company_only
+def booking(booking_id: int):
+    """Ask before cancelling one booking (the button posts to portal.change)."""
+    found = bookings.get_booking(viewer(), booking_id)
+    still = found.is_active and not rules.too_late_to_cancel(found.end_at, utcnow())
+    page = render_template("portal/cancel.html", booking=found, dates=[found] if still else [], form=ActionForm())
+    return page, 200 if still else 409
+
+
+@bp.get("/series/<int:group_id>/cancel")
+@company_only
+def series_page(group_id: int):
+    """Ask before cancelling every date of a series still to come."""
+    group = series.get_series(viewer(), group_id)
+    dates = series.still_to_come(group, utcnow())
+    page = render_template("portal/cancel.html", group=group, dates=dates, form=ActionForm())
+    return page, 200 if dates else 409
+
+
+@bp.post("/series/<int:group_id>/cancel")
+@company_only
+def cancel_series(group_id: int):
+    """Cancel the dates of a series still to come; those that took place stay as they were."""
+    try:
+        cancelled = series.cancel_series(viewer(), group_id, now=utcnow())
+    except Conflict as error:
+        flash(error_text(error), "error")
+    else:
+        title = cancelled[0].group.title
+        flash(ngettext("Cancelled: %(title)s, %(num)d date.", "Cancelled: %(title)s, %(num)d dates.",
+                       len(cancelled), title=title), "success")  # fmt: skip
+    return redirect(url_for("portal.my_bookings"))
