@@ -42,24 +42,28 @@ class Job:
 
 
 def expire_holds(now: datetime) -> dict:
+    """Holds past their time lapse; the slot is free again."""
     from booking.services import bookings
 
     return {"expired": bookings.expire_holds(now)}
 
 
 def offer_waitlist(now: datetime) -> dict:
+    """Freed slots offered, as holds, to the first waiting request that fits."""
     from booking.services import waitlist
 
     return waitlist.sweep(now)
 
 
 def deliver_webhooks(now: datetime) -> dict:
+    """Outbox events POSTed to their endpoints, retried with backoff."""
     from booking.services import webhooks
 
     return webhooks.deliver_due(now)
 
 
 def deliver_mail(now: datetime) -> dict:
+    """Queued e-mails sent, retried with backoff."""
     from booking.services import mail
 
     return mail.deliver_due(now)
@@ -73,6 +77,7 @@ def send_reminders(now: datetime) -> dict:
 
 
 def prune_outbox(now: datetime) -> dict:
+    """Sent events, deliveries and mails past ONEXP_OUTBOX_KEEP_DAYS."""
     from booking.services import mail, webhooks
 
     keep = timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
@@ -87,6 +92,20 @@ def rollup_utilization(now: datetime) -> dict:
     return {day.isoformat(): utilization.rollup(day, now=now) for day in days}
 
 
+def roll_up_readings(now: datetime) -> dict:
+    """Settled days of raw readings into 5-minute buckets (booking.services.retention)."""
+    from booking.services import retention
+
+    return retention.roll_up(now)
+
+
+def prune_readings(now: datetime) -> dict:
+    """Raw readings past ONEXP_READINGS_KEEP_DAYS, rollups past ONEXP_ROLLUPS_KEEP_DAYS."""
+    from booking.services import retention
+
+    return retention.prune(now)
+
+
 def sensor_view():
     """What the sensors say, as the check-in and release decisions need it."""
     from booking.services import checkin, readings
@@ -95,12 +114,14 @@ def sensor_view():
 
 
 def check_in_by_presence(now: datetime) -> dict:
+    """Running bookings checked in when their space's sensors see people."""
     from booking.services import checkin
 
     return {"checked_in": checkin.check_in_by_presence(now, sensor_view())}
 
 
 def release_no_shows(now: datetime) -> dict:
+    """Bookings nobody came to released, where the sensors can be trusted."""
     from booking.services import checkin
 
     return {"released": [b.id for b in checkin.release_no_shows(now, sensor_view())]}
@@ -124,6 +145,8 @@ JOBS = (
     Job("send_reminders", send_reminders, 60),
     Job("rollup_utilization", rollup_utilization, 900),
     Job("prune_outbox", prune_outbox, 3600),
+    Job("roll_up_readings", roll_up_readings, 900),
+    Job("prune_readings", prune_readings, 3600),
 )
 
 

@@ -79,6 +79,11 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "WEBHOOK_BACKOFF_SECONDS": (int, 30),  # doubled after each failed attempt, at most 6 h
     "WEBHOOK_CONCURRENCY": (int, 8),
     "OUTBOX_KEEP_DAYS": (int, 30),  # events and their deliveries are forgotten this long after
+    # raw sensor readings are kept this many days (at least 3: they arrive up to a day late and a day
+    # opens with the reading before it), then only their 5-minute rollups; rollups are kept this many
+    # days, or forever when unset
+    "READINGS_KEEP_DAYS": (int, 30),
+    "ROLLUPS_KEEP_DAYS": (int, None),
     # e-mail, sent from the outbox by the scheduler: smtp://[USER:PASSWORD@]HOST[:587] (STARTTLS whenever
     # offered, always before credentials), smtps://USER:PASSWORD@HOST:465, or file:///FOLDER (a local
     # catcher: one .eml per message, shown at /dev/mail); empty: the catcher in instance/mail (not in production)

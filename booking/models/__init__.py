@@ -17,7 +17,14 @@ from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure, LoginSession
 from booking.models.mail import MailMessage, MailStatus
 from booking.models.scheduling import SchedulerLease, UtilizationDay
-from booking.models.sensors import IngestRejection, OccupancyReading, Sensor, SpaceOccupancy
+from booking.models.sensors import (
+    IngestRejection,
+    OccupancyReading,
+    OccupancyRollup,
+    ReadingsHorizon,
+    Sensor,
+    SpaceOccupancy,
+)
 from booking.models.sites import Closure, Site, Space
 from booking.models.waitlist import WaitlistEntry, WaitStatus
 from booking.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -49,6 +56,8 @@ __all__ = [
     "Closure",
     "IngestRejection",
     "OccupancyReading",
+    "OccupancyRollup",
+    "ReadingsHorizon",
     "FeedScope",
     "FeedToken",
     "LoginFailure",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -99,3 +99,36 @@ class IngestRejection(db.Model):
     count: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OccupancyRollup(db.Model):
+    """One space's occupancy over one 5-minute bucket, kept after its raw readings are pruned
+    (see booking.rollups). Only buckets where something happened are stored."""
+
+    __tablename__ = "occupancy_rollups"
+    __table_args__ = (
+        # the retention job deletes the oldest buckets first
+        Index("ix_occupancy_rollups_starts_at", "starts_at"),
+    )
+
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    occupied_seconds: Mapped[float] = mapped_column(Float)
+    peak_count: Mapped[int]
+    mean_count: Mapped[float] = mapped_column(Float)
+    present: Mapped[bool]  # a reading in the bucket showed people
+
+
+class ReadingsHorizon(db.Model):
+    """Where raw history ends and rollups take over: one row, moved forward by the jobs.
+
+    ``rolled_until``: every bucket before it is stored. ``raw_from``: figures before it come from
+    the rollups; raw readings are all kept from ``raw_from - LOOKBACK`` (a day opens with the
+    reading before it). The retention job never moves ``raw_from`` past ``rolled_until``.
+    """
+
+    __tablename__ = "readings_horizon"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rolled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    raw_from: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,7 +20,7 @@ from booking import presence
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.models import OccupancyReading, Sensor, Space, SpaceOccupancy
-from booking.services import catalog
+from booking.services import catalog, history
 from booking.store import readings as store
 
 
@@ -290,7 +290,15 @@ def space_sensor_health(space_id: int, now: datetime) -> str:
 
 
 def presence_between(space_id: int, start: datetime, end: datetime) -> bool:
-    """Whether any reading of the space in [start, end) shows people."""
+    """Whether any reading of the space in [start, end) shows people (the rollups say so before the
+    raw readings' horizon: see booking.services.history)."""
+    raw_from = history.raw_from()
+    if raw_from is not None and start < raw_from:
+        if history.rolled_presence(space_id, start, min(end, raw_from)):
+            return True
+        start = raw_from
+    if start >= end:
+        return False
     table = OccupancyReading.__table__
     people = or_(table.c.present.is_(True), table.c.count > 0, table.c.entered > 0)
     query = select(

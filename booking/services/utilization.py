@@ -16,7 +16,7 @@ from booking.errors import Invalid
 from booking.extensions import db
 from booking.models import Booking, OccupancyReading, Organisation, Space, User, UtilizationDay
 from booking.rules import Problem
-from booking.services import catalog
+from booking.services import catalog, history
 from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, SensorSample, day_figures, space_timeline
 
 MAX_DAYS = 366
@@ -31,8 +31,8 @@ ReadingsSource = Callable[[list[int], datetime, datetime], dict[int, list[Readin
 LOOKBACK = timedelta(days=1)
 
 
-def readings_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
-    """Each space's combined headcount timeline over [start - LOOKBACK, end) from stored readings."""
+def samples_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[SensorSample]]:
+    """Each space's stored raw readings over [start - LOOKBACK, end)."""
     table = OccupancyReading.__table__
     rows = db.session.execute(
         select(table.c.space_id, table.c.sensor_id, table.c.observed_at, table.c.count, table.c.present,
@@ -44,7 +44,25 @@ def readings_between(space_ids: list[int], start: datetime, end: datetime) -> di
         samples[row.space_id].append(
             SensorSample(row.sensor_id, row.observed_at, row.count, row.present, row.entered, row.exited)
         )
-    return {space_id: space_timeline(found) for space_id, found in samples.items()}
+    return samples
+
+
+def readings_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
+    """Each space's combined headcount timeline over [start - LOOKBACK, end): from the rollups before
+    the raw readings' horizon (booking.services.history), from the raw readings after it."""
+    raw_from = history.raw_from()
+    if raw_from is None or start - LOOKBACK >= raw_from:
+        return {space_id: space_timeline(found) for space_id, found in samples_between(space_ids, start, end).items()}
+    timelines = history.rolled_timelines(space_ids, start - LOOKBACK, min(end, raw_from))
+    if end > raw_from:
+        for space_id, found in samples_between(space_ids, raw_from, end).items():
+            raw = space_timeline(found)
+            # the state the raw part opens with: its last reading before the horizon, else nobody
+            opening = next((r.count for r in reversed(raw) if r.at < raw_from), 0)
+            after = [Reading(raw_from, opening)] + [r for r in raw if r.at >= raw_from]
+            kept = [r for r in timelines.get(space_id, []) if r.at < raw_from]
+            timelines[space_id] = kept + after
+    return timelines
 
 
 def _readings_source() -> ReadingsSource:

@@ -148,6 +148,7 @@ def test_jobs_have_stable_ids():
     assert [job.id for job in jobs.JOBS] == [
         "expire_holds", "check_in_by_presence", "release_no_shows", "watch_spaces", "offer_waitlist",
         "deliver_webhooks", "deliver_mail", "send_reminders", "rollup_utilization", "prune_outbox",
+        "roll_up_readings", "prune_readings",
     ]  # fmt: skip
 
 

@@ -1,0 +1,51 @@
+"""Occupancy history: where raw readings end and the 5-minute rollups take over, and reading
+the rollups back (booking.rollups has the rules; booking.services.retention moves the horizon)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+
+from booking import rollups
+from booking.extensions import db
+from booking.models import OccupancyRollup, ReadingsHorizon
+from booking.utilization import Reading
+
+HORIZON_ID = 1
+
+
+def horizon() -> ReadingsHorizon | None:
+    return db.session.get(ReadingsHorizon, HORIZON_ID)
+
+
+def raw_from() -> datetime | None:
+    """Figures before this time come from the rollups (None: raw readings were never pruned)."""
+    return db.session.scalar(select(ReadingsHorizon.raw_from).where(ReadingsHorizon.id == HORIZON_ID))
+
+
+def stored_buckets(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[rollups.Bucket]]:
+    """The stored buckets of these spaces overlapping [start, end)."""
+    query = select(OccupancyRollup).where(
+        OccupancyRollup.space_id.in_(space_ids),
+        OccupancyRollup.starts_at >= rollups.floor(start),
+        OccupancyRollup.starts_at < end,
+    )
+    found: dict[int, list[rollups.Bucket]] = defaultdict(list)
+    for row in db.session.scalars(query):
+        found[row.space_id].append(
+            rollups.Bucket(row.space_id, row.starts_at, row.occupied_seconds, row.peak_count, row.mean_count,
+                           row.present)
+        )  # fmt: skip
+    return found
+
+
+def rolled_timelines(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
+    """Each space's headcount timeline over [start, end) rebuilt from its rollups."""
+    return {space_id: rollups.timeline_of(found) for space_id, found in stored_buckets(space_ids, start, end).items()}
+
+
+def rolled_presence(space_id: int, start: datetime, end: datetime) -> bool:
+    """Whether a rolled-up reading of the space in [start, end) showed people."""
+    return rollups.presence_in(stored_buckets([space_id], start, end).get(space_id, []), start, end)

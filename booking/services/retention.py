@@ -1,0 +1,124 @@
+"""Raw readings become 5-minute rollups as they age, then go (ONEXP_READINGS_KEEP_DAYS);
+rollups go after ONEXP_ROLLUPS_KEEP_DAYS, or never.
+
+Both jobs work a bounded piece at a time, each piece one transaction: a rolled-up day is its
+buckets replaced and the horizon moved past it together, so a crash leaves the day either
+rolled or not (rerunning redoes it: same readings, same rows); a deletion batch is a few
+thousand rows, so ingest never waits long. Readers switch to the rollups only before
+``raw_from``, which never passes ``rolled_until``: no figure is ever read twice or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, insert, select
+
+from booking import rollups
+from booking.extensions import db
+from booking.infra import progress
+from booking.models import OccupancyRollup, ReadingsHorizon, Space
+from booking.services import history
+from booking.services.utilization import LOOKBACK, samples_between
+from booking.store import retention as store
+from booking.utilization import space_timeline
+
+DAY = timedelta(days=1)
+# A reading arrives at most a day late (the ingest worker refuses older ones: sensors' MAX_AGE) and
+# at most 5 minutes early (MAX_CLOCK_SKEW); a day is rolled up once nothing more can arrive for it.
+SETTLED_AFTER = timedelta(hours=24, minutes=10)
+# raw readings kept at least this long, whatever the setting: late arrivals, plus a day's opening reading
+MIN_KEEP_DAYS = 3
+SPACES_PER_QUERY = 50
+DELETE_BATCH = 5000
+
+
+def _midnight(at: datetime) -> datetime:
+    return datetime.combine(at.astimezone(UTC).date(), time(0), UTC)
+
+
+def _horizon() -> ReadingsHorizon:
+    row = history.horizon()
+    if row is None:
+        row = ReadingsHorizon(id=history.HORIZON_ID)
+        db.session.add(row)
+    return row
+
+
+def roll_up(now: datetime, *, max_days: int = 31) -> dict:
+    """Roll up the settled days not rolled up yet, oldest first, at most ``max_days`` per run."""
+    space_ids = list(db.session.scalars(select(Space.id).order_by(Space.id)))
+    row = history.horizon()
+    start = row.rolled_until if row is not None and row.rolled_until is not None else None
+    if start is None:
+        oldest = store.oldest_reading(space_ids)
+        if oldest is None:
+            return {"days": 0}
+        start = _midnight(oldest)
+    settled = _midnight(now - SETTLED_AFTER)
+    days = min(max((settled - start) // DAY, 0), max_days)
+    stored = 0
+    for i in range(days):
+        stored += roll_up_day(start + i * DAY, space_ids)
+        progress.advance(total=days)
+    return {"days": days, "buckets": stored, "rolled_until": (start + days * DAY).isoformat()}
+
+
+def roll_up_day(day: datetime, space_ids: list[int]) -> int:
+    """One UTC day's buckets for every space, replacing any stored, and the horizon past it: one commit."""
+    end = day + DAY
+    table = OccupancyRollup.__table__
+    db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))
+    stored = 0
+    for first in range(0, len(space_ids), SPACES_PER_QUERY):
+        for space_id, samples in samples_between(space_ids[first : first + SPACES_PER_QUERY], day, end).items():
+            made = rollups.buckets(space_id, space_timeline(samples), samples, day, end)
+            if made:
+                db.session.execute(insert(table), [
+                    {"space_id": b.space_id, "starts_at": b.start, "occupied_seconds": b.occupied_seconds,
+                     "peak_count": b.peak_count, "mean_count": b.mean_count, "present": b.present}
+                    for b in made
+                ])  # fmt: skip
+                stored += len(made)
+    row = _horizon()
+    row.rolled_until = max(row.rolled_until or end, end)
+    db.session.commit()
+    return stored
+
+
+def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
+    """Move the raw readings' horizon up to the retention limit (never past what is rolled up),
+    then delete what it leaves behind, and the rollups past theirs, a batch per transaction."""
+    keep = max(current_app.config["READINGS_KEEP_DAYS"], MIN_KEEP_DAYS)
+    row = history.horizon()
+    rolled = row.rolled_until if row is not None else None
+    moved = False
+    if rolled is not None:
+        target = min(_midnight(now) - keep * DAY, rolled)
+        if row.raw_from is None or target > row.raw_from:
+            row.raw_from = target
+            moved = True
+    db.session.commit()
+    result: dict = {"raw_from": row.raw_from.isoformat() if row and row.raw_from else None, "moved": moved}
+    readings = 0
+    if row is not None and row.raw_from is not None:
+        # readers still take a day's opening reading from before the horizon
+        readings = _in_batches(lambda: store.delete_readings_before(row.raw_from - LOOKBACK, batch))
+    result["readings_deleted"] = readings
+    keep_rollups = current_app.config.get("ROLLUPS_KEEP_DAYS")
+    if keep_rollups:
+        cutoff = _midnight(now) - keep_rollups * DAY
+        result["rollups_deleted"] = _in_batches(lambda: store.delete_rollups_before(cutoff, batch))
+    return result
+
+
+def _in_batches(delete_one) -> int:
+    total = 0
+    while True:
+        done = delete_one()
+        db.session.commit()
+        total += done
+        progress.advance(done)
+        if not done:
+            return total
