@@ -147,14 +147,28 @@ def jobs_list() -> None:
 @click.argument("name")
 @with_appcontext
 def jobs_run(name: str) -> None:
-    """Run one job now, in this process, and print what it did (every job is idempotent)."""
+    """Run one job now, in this process, and print what it did (every job is idempotent), with a
+    progress bar on long work."""
+    from tqdm import tqdm
+
     from booking.clock import utcnow
+    from booking.infra import progress
     from booking.jobs import JOBS
 
     job = next((job for job in JOBS if job.id == name), None)
     if job is None:
         raise click.ClickException(f"no job {name!r}; `onexp jobs list` names them")
-    click.echo(f"{job.id}: {job.run(utcnow())}")
+    # long jobs (rolling up months of readings, pruning) say how far they got; on a terminal only
+    with tqdm(desc=job.id, unit=" steps", leave=False, disable=None) as bar:
+
+        def advance(steps: int, total: int | None) -> None:
+            if total is not None and bar.total != total:
+                bar.total = total
+            bar.update(steps)
+
+        with progress.watching(advance):
+            result = job.run(utcnow())
+    click.echo(f"{job.id}: {result}")
 
 
 # The process entry points (serve, ingest, scheduler) and the commands that run MQTT clients are
