@@ -106,6 +106,13 @@ def prune_readings(now: datetime) -> dict:
     return retention.prune(now)
 
 
+def keep_partitions(now: datetime) -> dict:
+    """PostgreSQL: the raw readings' daily partitions for the week ahead."""
+    from booking.services import retention
+
+    return retention.keep_partitions(now)
+
+
 def sensor_view():
     """What the sensors say, as the check-in and release decisions need it."""
     from booking.services import checkin, readings
@@ -147,6 +154,7 @@ JOBS = (
     Job("prune_outbox", prune_outbox, 3600),
     Job("roll_up_readings", roll_up_readings, 900),
     Job("prune_readings", prune_readings, 3600),
+    Job("keep_partitions", keep_partitions, 3600),
 )
 
 

@@ -15,12 +15,13 @@ from datetime import UTC, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import delete, insert, select
 
-from booking import rollups
+from booking import partitioning, rollups
 from booking.extensions import db
 from booking.infra import progress
 from booking.models import OccupancyRollup, ReadingsHorizon, Space
 from booking.services import history
 from booking.services.utilization import LOOKBACK, samples_between
+from booking.store import partitions
 from booking.store import retention as store
 from booking.utilization import space_timeline
 
@@ -104,13 +105,41 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
     readings = 0
     if row is not None and row.raw_from is not None:
         # readers still take a day's opening reading from before the horizon
-        readings = _in_batches(lambda: store.delete_readings_before(row.raw_from - LOOKBACK, batch))
+        cutoff = row.raw_from - LOOKBACK
+        if partitions.is_partitioned():
+            result["partitions_dropped"], readings = _drop_partitions(cutoff)
+        # what no dropped partition held (SQLite's whole table; PostgreSQL's default partition)
+        readings += _in_batches(lambda: store.delete_readings_before(cutoff, batch))
     result["readings_deleted"] = readings
     keep_rollups = current_app.config.get("ROLLUPS_KEEP_DAYS")
     if keep_rollups:
         cutoff = _midnight(now) - keep_rollups * DAY
         result["rollups_deleted"] = _in_batches(lambda: store.delete_rollups_before(cutoff, batch))
     return result
+
+
+def _drop_partitions(cutoff: datetime) -> tuple[int, int]:
+    dropped = readings = 0
+    for name, (lo, hi) in sorted(partitions.ranges().items(), key=lambda item: item[1]):
+        if (lo, hi) not in partitioning.droppable([(lo, hi)], cutoff):
+            continue
+        gone = partitions.drop(name)
+        if gone is None:  # busy: the next run drops it
+            break
+        dropped, readings = dropped + 1, readings + gone
+        progress.advance(gone)
+    return dropped, readings
+
+
+def keep_partitions(now: datetime) -> dict:
+    """PostgreSQL: the raw readings' daily partitions for the week ahead (booking.partitioning)."""
+    if not partitions.is_partitioned():  # SQLite: one plain table, nothing to create
+        db.session.rollback()
+        return {"created": [], "busy": 0}
+    missing = partitioning.missing_days(list(partitions.ranges().values()), now)
+    created = [partitioning.name_of(lo, hi) for lo, hi in missing if partitions.create(lo, hi)]
+    db.session.commit()
+    return {"created": created, "busy": len(missing) - len(created)}
 
 
 def _in_batches(delete_one) -> int:
