@@ -12,6 +12,7 @@ from booking.models import Booking, BookingGroup, User
 from booking.services import signals
 from booking.services.bookings import record_change
 from booking.services.races import retried_on_race
+from booking.services.unit_of_work import after_commit, unit_of_work
 
 
 def get_series(actor: User, group_id: int) -> BookingGroup:
@@ -23,21 +24,28 @@ def get_series(actor: User, group_id: int) -> BookingGroup:
 
 
 def still_to_come(group: BookingGroup, now: datetime) -> list[Booking]:
-    """The dates a cancellation would free: active and not over yet (past dates stay in the record)."""
-    return [b for b in group.bookings if b.is_active and not rules.too_late_to_cancel(b.end_at, now)]
+    """The dates a cancellation would free: active and not over yet (past dates stay in the record).
+
+    A hold that lapsed frees nothing: it is no longer taken, and expire_holds records it.
+    """
+    return [
+        b for b in group.bookings
+        if b.is_active and not rules.too_late_to_cancel(b.end_at, now)
+        and not rules.hold_lapsed(b.status, b.hold_expires_at, now)
+    ]  # fmt: skip
 
 
 @retried_on_race
 def cancel_series(actor: User, group_id: int, *, now: datetime | None = None) -> list[Booking]:
     """Cancel every date of a series still to come, in one transaction; each one is in its audit trail."""
     now = now or utcnow()
-    group = get_series(actor, group_id)
-    dates = still_to_come(group, now)
-    if not dates:
-        raise Conflict("no date of this series is still to come", code="series_over", params={"series": group_id})
-    for booking in dates:
-        record_change(booking, actor, "cancel", rules.next_status(booking.status, "cancel"), detail={"series": True})
-    db.session.commit()
-    for booking in dates:
-        signals.slot_freed.send(booking, now=now)
+    with unit_of_work():
+        group = get_series(actor, group_id)
+        dates = still_to_come(group, now)
+        if not dates:
+            raise Conflict("no date of this series is still to come", code="series_over", params={"series": group_id})
+        for booking in dates:
+            cancelled = rules.next_status(booking.status, "cancel")
+            record_change(booking, actor, "cancel", cancelled, detail={"series": True})
+            after_commit(lambda booking=booking: signals.slot_freed.send(booking, now=now))
     return dates
