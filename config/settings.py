@@ -71,6 +71,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     # live occupancy streams one web worker serves at once (each holds a thread while open; pages
     # beyond it poll instead); unset: half its threads, so streams never starve other requests
     "WEB_LIVE_STREAMS": (int, None),
+    "WEB_LIVE_PUBLIC_STREAMS": (int, None),  # the same for callers who are not staff (door displays); unset: a quarter
     # webhooks: customers choose the URLs, so private addresses are refused unless allowed
     "WEBHOOK_ALLOW_PRIVATE": (bool, False),
     "WEBHOOK_ALLOWED_HOSTS": (str, ""),  # comma-separated hosts allowed even if private

@@ -8,6 +8,11 @@ An open stream holds one of the web worker's threads, so a worker serves only a 
 that, a stream is refused with 503 and the pages poll ``GET .../occupancy`` instead. Without
 the cap, three staff with the three-site overview open took every thread, and nothing else
 was answered.
+
+Venue staff see everything (the sensors a state comes from, their health); anyone else, a door
+display or a visitor, sees only what a door needs: occupied or free, how many, since when. Those
+callers stream from slots of their own (``ONEXP_WEB_LIVE_PUBLIC_STREAMS``, a quarter of the
+threads unless set), so anonymous streams cannot take the ones the staff pages need.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import json
 import threading
 import time
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app, jsonify, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -24,6 +29,7 @@ from marshmallow import Schema, fields
 from booking.api.fields import local_iso
 from booking.api.guard import PUBLIC, allow
 from booking.api.problems import problem
+from booking.auth import current_user
 from booking.extensions import db
 from booking.infra import dbtypes
 from booking.services import catalog, readings
@@ -46,11 +52,24 @@ class OccupancySchema(Schema):
     since = fields.Function(lambda o: local_iso(o["since"], o["timezone"]), allow_none=True)
     observed_at = fields.Function(lambda o: local_iso(o["observed_at"], o["timezone"]), allow_none=True)
     fresh = fields.Boolean(metadata={"description": "false when no sensor of the space reported recently"})
-    sources = fields.List(fields.String(), metadata={"description": "the sensors this state comes from"})
-    health = fields.String(metadata={"description": "healthy, stale, offline or missing"})
+    sources = fields.List(fields.String(), metadata={"description": "staff only: the sensors this state comes from"})
+    health = fields.String(metadata={"description": "staff only: healthy, stale, offline or missing"})
 
 
+# What a door shows; the stream sends only these, and only these are public.
 _EVENT_FIELDS = ("site", "space", "count", "present", "state", "since", "fresh")
+FOR_STAFF = OccupancySchema()
+FOR_ANYONE = OccupancySchema(only=_EVENT_FIELDS)
+
+
+def _staff_calling() -> bool:
+    user = current_user()  # checked already by @allow: a bad token never gets here
+    return user is not None and user.is_staff
+
+
+def _answer(occupancy, *, many: bool = False) -> Response:
+    """The caller's view of the occupancy, as JSON (returned as is: the schema is chosen per caller)."""
+    return jsonify((FOR_STAFF if _staff_calling() else FOR_ANYONE).dump(occupancy, many=many))
 
 
 @blp.route("/<site>/occupancy")
@@ -59,8 +78,8 @@ class SiteOccupancy(MethodView):
     @blp.response(200, OccupancySchema(many=True))
     @dbtypes.read_only()
     def get(self, site):
-        """Live occupancy of every space of a venue"""
-        return readings.site_occupancy(site)
+        """Live occupancy of every space of a venue (sensors and health for staff only)"""
+        return _answer(readings.site_occupancy(site), many=True)
 
 
 @blp.route("/<site>/spaces/<space>/occupancy")
@@ -69,8 +88,8 @@ class SpaceOccupancy(MethodView):
     @blp.response(200, OccupancySchema)
     @dbtypes.read_only()
     def get(self, site, space):
-        """Live occupancy of one space"""
-        return readings.live_occupancy(catalog.get_space(site, space))
+        """Live occupancy of one space (sensors and health for staff only)"""
+        return _answer(readings.live_occupancy(catalog.get_space(site, space)))
 
 
 class StreamSlots:
@@ -93,14 +112,16 @@ class StreamSlots:
             self._open -= 1
 
 
-def stream_slots() -> StreamSlots:
-    """This app's slots, per process; by default half the worker's threads (none with one thread)."""
-    slots = current_app.extensions.get("onexp.stream_slots")
+def stream_slots(*, staff: bool = True) -> StreamSlots:
+    """This app's slots, per process: staff's, by default half the worker's threads (none with one
+    thread), and everyone else's, by default a quarter."""
+    key, setting, share = ("staff", "WEB_LIVE_STREAMS", 2) if staff else ("public", "WEB_LIVE_PUBLIC_STREAMS", 4)
+    slots = current_app.extensions.get(f"onexp.stream_slots.{key}")
     if slots is None:
-        limit = current_app.config.get("WEB_LIVE_STREAMS")
+        limit = current_app.config.get(setting)
         if limit is None:
-            limit = int(current_app.config.get("WEB_THREADS", 4)) // 2
-        slots = current_app.extensions.setdefault("onexp.stream_slots", StreamSlots(limit))
+            limit = int(current_app.config.get("WEB_THREADS", 4)) // share
+        slots = current_app.extensions.setdefault(f"onexp.stream_slots.{key}", StreamSlots(limit))
     return slots
 
 
@@ -112,7 +133,7 @@ class OccupancyStream(MethodView):
     def get(self, site):
         """Server-Sent Events: `event: occupancy` with each space's state, then each change"""
         catalog.get_site(site)  # a 404 now rather than an empty stream
-        slots = stream_slots()
+        slots = stream_slots(staff=_staff_calling())
         if not slots.take():
             refused = problem(
                 503,

@@ -23,14 +23,38 @@ def record(app):
     return store
 
 
-def test_site_occupancy_lists_every_space_with_its_state(client, make_sensor, record, now):
+STAFF_ONLY = {"sources", "health", "observed_at"}  # which sensors, and how they are doing: the venue's business
+
+
+def test_site_occupancy_lists_every_space_with_its_state(client, auth, staff, make_sensor, record, now):
     sensor = make_sensor(space="salle-frioul")
     record(sensor, now, count=3)
-    body = client.get("/api/v1/sites/la-coque/occupancy").json
+    body = client.get("/api/v1/sites/la-coque/occupancy", headers=auth(staff)).json
     by_space = {entry["space"]: entry for entry in body}
     assert by_space["salle-frioul"]["count"] == 3
     assert by_space["salle-frioul"]["since"].endswith(("+01:00", "+02:00"))  # the site's time zone
     assert by_space["showroom"] == by_space["showroom"] | {"state": "unknown", "health": "missing", "count": None}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/sites/la-coque/occupancy", "/api/v1/sites/la-coque/spaces/showroom/occupancy"]
+)
+def test_anyone_sees_whether_a_space_is_occupied_and_only_staff_see_its_sensors(
+    client, auth, staff, customer, make_sensor, record, now, url
+):
+    sensor = make_sensor()
+    record(sensor, now, count=2)
+
+    def showroom(headers=None):
+        body = client.get(url, headers=headers).json
+        return next(entry for entry in (body if isinstance(body, list) else [body]) if entry["space"] == "showroom")
+
+    door = showroom()
+    assert door == {"site": "la-coque", "space": "showroom", "count": 2, "present": True, "state": "occupied",
+                    "since": door["since"], "fresh": True}  # fmt: skip
+    assert set(showroom(auth(customer))) == set(door)  # a company sees what a door sees
+    everything = showroom(auth(staff))
+    assert set(everything) >= STAFF_ONLY and everything["sources"] == [sensor.slug]
 
 
 def test_unknown_space_is_a_404_problem(client):
@@ -93,46 +117,76 @@ def test_event_stream_sends_the_current_states_then_each_change(app, live_server
         assert change["fresh"] is True
 
 
-def _stream(server: str, site: str = "la-coque"):
-    return requests.get(f"{server}/api/v1/sites/{site}/occupancy/stream", stream=True, timeout=20)
+def _stream(server: str, site: str = "la-coque", headers: dict | None = None):
+    return requests.get(f"{server}/api/v1/sites/{site}/occupancy/stream", stream=True, timeout=20, headers=headers)
 
 
-def _served_again(server: str, deadline: float = 10.0) -> int:
+@pytest.fixture
+def staff_headers(auth, staff) -> dict:
+    headers = auth(staff)
+    db.session.rollback()  # on SQLite, an open transaction would keep the streams from reading
+    return headers
+
+
+def _served_again(server: str, deadline: float = 10.0, headers: dict | None = None) -> int:
     """The status of the first stream answered other than 503 (or the last 503), waiting for a slot."""
     import time
 
     give_up = time.monotonic() + deadline
     while True:
-        with _stream(server) as response:
+        with _stream(server, headers=headers) as response:
             if response.status_code != 503 or time.monotonic() > give_up:
                 return response.status_code
         time.sleep(0.05)  # the server frees a slot when it next writes to the gone client
 
 
-def test_a_worker_serves_only_so_many_streams_and_points_the_others_to_polling(app, live_server):
+def test_a_worker_serves_only_so_many_streams_and_points_the_others_to_polling(app, live_server, staff_headers):
     """An open stream holds a worker thread: beyond the cap a stream is refused, so that every
     other request still finds a thread. A slot is free again once its client has gone."""
     app.config.update(WEB_LIVE_STREAMS=2, OCCUPANCY_STREAM_POLL_SECONDS=0.05, OCCUPANCY_STREAM_KEEPALIVE_SECONDS=0.1)
-    db.session.rollback()  # on SQLite, an open transaction would keep the streams from reading
-    with _stream(live_server) as first, _stream(live_server, "chateau-des-baumes") as second:
+    first = _stream(live_server, headers=staff_headers)
+    second = _stream(live_server, "chateau-des-baumes", headers=staff_headers)
+    with first, second:
         assert (first.status_code, second.status_code) == (200, 200)
-        with _stream(live_server) as third:
+        with _stream(live_server, headers=staff_headers) as third:
             assert third.status_code == 503
             assert third.headers["Content-Type"] == "application/problem+json"
             assert int(third.headers["Retry-After"]) > 0
             assert third.json()["poll"] == "/api/v1/sites/la-coque/occupancy"
         assert requests.get(f"{live_server}/api/v1/sites/la-coque/occupancy", timeout=5).status_code == 200
-    assert _served_again(live_server) == 200
+    assert _served_again(live_server, headers=staff_headers) == 200
 
 
-def test_a_stream_ends_after_its_time_and_hands_its_slot_on(app, live_server):
+def test_anonymous_streams_have_slots_of_their_own_and_cannot_take_staffs(app, live_server, staff_headers):
+    """Door displays and visitors stream without a token: however many come, staff's pages still stream."""
+    app.config.update(
+        WEB_LIVE_STREAMS=1, WEB_LIVE_PUBLIC_STREAMS=1,
+        OCCUPANCY_STREAM_POLL_SECONDS=0.05, OCCUPANCY_STREAM_KEEPALIVE_SECONDS=0.1,
+    )  # fmt: skip
+    with _stream(live_server) as door:
+        assert door.status_code == 200
+        with _stream(live_server) as visitor:
+            assert visitor.status_code == 503  # the public's slots are taken...
+            assert visitor.json()["poll"] == "/api/v1/sites/la-coque/occupancy"
+        with _stream(live_server, headers=staff_headers) as staff_page:
+            assert staff_page.status_code == 200  # ...not staff's
+
+
+def test_a_stream_refuses_a_bad_token_before_taking_a_slot(app, client):
+    app.config.update(WEB_LIVE_PUBLIC_STREAMS=0)  # no slot at all: a 503 would mean the token was not looked at
+    response = client.get("/api/v1/sites/la-coque/occupancy/stream", headers={"Authorization": "Bearer garbage"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_stream_ends_after_its_time_and_hands_its_slot_on(app, live_server, staff_headers):
     app.config.update(WEB_LIVE_STREAMS=1, OCCUPANCY_STREAM_POLL_SECONDS=0.05, OCCUPANCY_STREAM_SECONDS=0.3)
-    db.session.rollback()
-    with _stream(live_server) as response:
+    with _stream(live_server, headers=staff_headers) as response:
         assert response.status_code == 200
         lines = list(response.iter_lines(decode_unicode=True))  # ends: the server closed it
     assert lines[0] == "retry: 3000"
-    assert _served_again(live_server) == 200  # the server hands the slot back as it closes the stream
+    # the server hands the slot back as it closes the stream
+    assert _served_again(live_server, headers=staff_headers) == 200
 
 
 def test_a_single_threaded_worker_serves_no_stream(app, client):
