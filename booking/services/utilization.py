@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -107,11 +108,16 @@ def space_days(
         policy = catalog.policy_of(space, closures[space.id])
         tz = tz_of[space.id]
         spans = by_space.get(space.id, [])
+        timeline = sorted(seen.get(space.id, []), key=lambda r: r.at)
+        times = [r.at for r in timeline]
         for day in _days(start, end):
             day_start, day_end = _local_bounds(day, tz)
+            # the day's own readings and the one it opens with: handing every day the whole range
+            # made a month's report sort the month's readings once per day (quadratic in its length)
+            first, last = bisect_left(times, day_start), bisect_left(times, day_end)
             common = dict(
                 day_start=day_start, day_end=day_end, opening=rules.opening_intervals(policy, day),
-                readings=seen.get(space.id, []), now=now,
+                readings=timeline[max(first - 1, 0) : last], now=now,
             )  # fmt: skip
             if organisation_id is None:
                 yield space, day, 0, day_figures(bookings=spans, **common)
