@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from booking.api.fields import StrictBoolean
+from booking.api.fields import Line, StrictBoolean
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_staff, require_user
 from booking.models import Role
@@ -16,14 +16,18 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Compani
 
 
 class OrganisationSchema(Schema):
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=63), validate.Regexp(accounts.SLUG)],
+        metadata={"description": "lowercase letters, digits and dashes; at most 63"},
+    )
+    name = Line(required=True, min=1, max=200)
     share_titles = StrictBoolean(load_default=False)
 
 
 class UserIn(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    name = fields.String(load_default="", validate=validate.Length(max=200))
+    email = fields.String(required=True, validate=validate.Length(max=254), metadata={"format": "email"})
+    name = Line(load_default="", max=200)
     role = fields.String(load_default=Role.CUSTOMER, validate=validate.OneOf([r.value for r in Role]))
     organisation = fields.String()
     password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
@@ -38,7 +42,7 @@ class UserSchema(Schema):
 
 
 class TokenIn(Schema):
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    name = Line(load_default="", max=100)
 
 
 class TokenSchema(Schema):

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from booking import rules
 from booking.api.availability import AgreedQuote, QuoteSchema
-from booking.api.fields import AwareDateTime, SiteTime, StrictBoolean, local_iso
+from booking.api.fields import AwareDateTime, Line, Paragraphs, SiteTime, StrictBoolean, local_iso
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
@@ -19,7 +19,7 @@ from booking.services.bookings import BookingRequest
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Book spaces and manage bookings")
 
-Title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+Title = Line(required=True, min=1, max=200)
 
 
 class LegSchema(Schema):
@@ -28,7 +28,7 @@ class LegSchema(Schema):
     start = AwareDateTime(required=True)
     end = AwareDateTime(required=True)
     attendees = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000))
-    layout = fields.String(validate=validate.Length(max=40))
+    layout = Line(max=40)
 
     @validates_schema
     def end_after_start(self, data, **kwargs):
@@ -38,7 +38,7 @@ class LegSchema(Schema):
 
 class BookingIn(LegSchema):
     title = Title
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = Paragraphs(load_default="", max=2000)
     hold = StrictBoolean(load_default=False, metadata={"description": "keep the slot for a while, confirm later"})
     organisation = fields.String(metadata={"description": "staff only: the company booked for"})
     rrule = fields.String(
@@ -62,13 +62,13 @@ class BookingPatch(Schema):
     start = AwareDateTime()
     end = AwareDateTime()
     attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000))
-    layout = fields.String(validate=validate.Length(max=40), allow_none=True)
-    title = fields.String(validate=validate.Length(min=1, max=200))
-    notes = fields.String(validate=validate.Length(max=2000))
+    layout = Line(max=40, allow_none=True)
+    title = Line(min=1, max=200)
+    notes = Paragraphs(max=2000)
 
 
 class TransitionIn(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = Paragraphs(load_default="", max=500)
 
 
 class ListArgs(Schema):

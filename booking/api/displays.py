@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.fields import Line
 from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
 from booking.services import displays
@@ -23,7 +24,7 @@ class DisplayIn(Schema):
         load_default=None, validate=validate.Length(min=1, max=64),
         metadata={"description": "the space whose door it hangs by; without it, the site's lobby"},
     )  # fmt: skip
-    name = fields.String(load_default="", validate=validate.Length(max=100), metadata={"description": "where it hangs"})
+    name = Line(load_default="", max=100, metadata={"description": "where it hangs"})
 
 
 class DisplayQuery(Schema):

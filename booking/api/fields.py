@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 NAIVE_MESSAGE = "must include a UTC offset, e.g. 2026-11-26T10:00:00+01:00"
 
@@ -85,9 +86,51 @@ class SiteTime(fields.DateTime):
         return local_iso(value, obj.space.site.timezone)
 
 
+MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+
+
 class Money(fields.Decimal):
+    """An amount in euros as a decimal string ("120.00"): exact, unlike a JSON number."""
+
     def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, **kwargs)
+        metadata = {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "120.00"}
+        super().__init__(places=2, as_string=True, metadata=metadata | kwargs.pop("metadata", {}), **kwargs)
+
+
+def _breaks_a_line(character: str) -> bool:
+    """A control character (CR, LF, tab, escape...) or a Unicode line or paragraph separator."""
+    return unicodedata.category(character) in ("Cc", "Zl", "Zp")
+
+
+class Line(fields.String):
+    """Free text on one line (a title, a name): no CR, LF or other control character.
+
+    Such text goes into calendar files, mail headers and CSV cells, where a line break starts a new
+    property, header or row; refused at the edge with a 422 naming the field rather than escaped
+    in every place it goes. Rows stored before this rule still export safely (booking/ical.py).
+    """
+
+    default_error_messages = {"control": "must be one line, without control characters (CR, LF, tab...)"}
+    ALLOWED = ""
+    PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"  # the same rule, said in the document
+
+    def __init__(self, *, max: int, min: int = 0, **kwargs):  # noqa: A002  (the limit's name)
+        metadata = {"pattern": self.PATTERN} | kwargs.pop("metadata", {})
+        super().__init__(validate=validate.Length(min=min, max=max), metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(_breaks_a_line(c) and c not in self.ALLOWED for c in text):
+            raise self.make_error("control")
+        return text
+
+
+class Paragraphs(Line):
+    """Free text over several lines (notes, a reason): LF between lines, no other control character."""
+
+    default_error_messages = {"control": "may break lines with LF only: no CR, tab or other control character"}
+    ALLOWED = "\n"
+    PATTERN = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]*$"
 
 
 class StrictBoolean(fields.Boolean):

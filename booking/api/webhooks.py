@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from booking.api.fields import Line
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.services import webhooks
@@ -22,7 +23,7 @@ blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description
 
 
 class WebhookIn(Schema):
-    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    url = fields.String(required=True, validate=validate.Length(min=8, max=2000), metadata={"format": "uri"})
     events = fields.List(
         # the service checks them (services/webhooks.py); the document lists them
         fields.String(validate=validate.Length(min=1, max=60), metadata={"enum": list(webhooks.EVENT_PATTERNS)}),
@@ -30,7 +31,7 @@ class WebhookIn(Schema):
         validate=validate.Length(min=1, max=20),
         metadata={"description": "event kinds, with wildcards: booking.*, booking.cancel, alert.raised..."},
     )
-    description = fields.String(load_default="", validate=validate.Length(max=200))
+    description = Line(load_default="", max=200)
 
 
 class WebhookSchema(Schema):

@@ -1,6 +1,10 @@
-"""What the API takes as input, whatever the endpoint: booleans are JSON booleans."""
+"""What the API takes as input, whatever the endpoint: booleans are JSON booleans; free text is one
+line (titles, names) or lines broken by LF only (notes, reasons), never other control characters."""
 
 from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from clock import iso, paris
@@ -74,3 +78,81 @@ def test_every_boolean_of_every_body_is_strict(app):
     ]
     assert list(body_schemas(app)), "no body found: the walk is broken"
     assert not found, f"use booking.api.fields.StrictBoolean for {found}"
+
+
+# --- free text: one line (titles, names), or lines broken by LF only (notes, reasons) -----------
+
+LINE_BREAKERS = ["a\rb", "a\nb", "a\r\nb", "a\tb", "a\x1bb", "a\x7fb", "a\u2028b"]
+NOTE_BREAKERS = ["a\rb", "a\r\nb", "a\tb", "a\x1bb", "a\u2029b"]
+
+
+def free_text_requests(monday, text: str) -> dict[str, tuple[str, str, dict, str, str]]:
+    """name -> (method, URL, body, who calls, the field named) of every request taking free text."""
+    return {
+        "booking title": ("post", "/api/v1/bookings", leg(monday, title=text), "customer", "title"),
+        "booking notes": ("post", "/api/v1/bookings", leg(monday, title="T", notes=text), "customer", "notes"),
+        "booking layout": ("post", "/api/v1/bookings", leg(monday, title="T", layout=text), "customer", "layout"),
+        "roadshow title": ("post", "/api/v1/roadshows", {"title": text, "legs": [leg(monday)]}, "customer", "title"),
+        "waitlist title": ("post", "/api/v1/waitlist", leg(monday, title=text), "customer", "title"),
+        "organisation name": ("post", "/api/v1/organisations", {"slug": "initech", "name": text}, "staff", "name"),
+        "user name": ("post", "/api/v1/users", {"email": "x@acme.example", "name": text, "organisation": "acme"},
+                      "staff", "name"),
+        "token name": ("post", "/api/v1/users/{me}/tokens", {"name": text}, "customer", "name"),
+        "display name": ("post", "/api/v1/displays", {"site": "la-coque", "name": text}, "staff", "name"),
+        "webhook description": ("post", "/api/v1/webhooks", {"url": "https://hooks.example/x", "description": text},
+                                "customer", "description"),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("text", LINE_BREAKERS, ids=repr)
+@pytest.mark.parametrize(
+    "name",
+    [n for n in free_text_requests(date(2027, 1, 4), "") if n != "booking notes"],
+)
+def test_one_line_text_with_a_line_break_or_control_character_is_refused(
+    client, auth, customer, staff, monday, name, text
+):
+    method, url, body, who, field = free_text_requests(monday, text)[name]
+    caller = {"customer": customer, "staff": staff}[who]
+    response = client.open(url.format(me=caller.id), method=method, json=body, headers=auth(caller))
+    assert field_errors(response) == [field]
+
+
+@pytest.mark.parametrize("text", NOTE_BREAKERS, ids=repr)
+def test_notes_break_lines_with_lf_only(client, auth, customer, monday, text):
+    response = client.post("/api/v1/bookings", json=leg(monday, title="T", notes=text), headers=auth(customer))
+    assert field_errors(response) == ["notes"]
+
+
+def test_notes_may_hold_several_lines(client, auth, customer, monday):
+    notes = "Coffee at 10\nLunch for 4"
+    response = client.post("/api/v1/bookings", json=leg(monday, title="T", notes=notes), headers=auth(customer))
+    assert response.status_code == 201 and response.json["notes"] == notes
+
+
+def test_edits_and_reasons_are_checked_too(client, auth, customer, monday):
+    headers = auth(customer)
+    booked = client.post("/api/v1/bookings", json=leg(monday, title="Kick-off"), headers=headers)
+    url, etag = f"/api/v1/bookings/{booked.json['id']}", booked.headers["ETag"]
+    for change, field in (({"title": "a\rb"}, "title"), ({"notes": "a\r\nb"}, "notes")):
+        assert field_errors(client.patch(url, json=change, headers=headers | {"If-Match": etag})) == [field]
+    assert field_errors(client.post(f"{url}/cancel", json={"reason": "a\x1bb"}, headers=headers)) == ["reason"]
+
+
+def test_a_title_stored_before_the_rule_still_makes_a_clean_feed(client, auth, customer, monday):
+    """Rows written before titles were checked may hold CR LF: the feed carries them as one property."""
+    from icskit import rfc5545_problems
+
+    from booking.extensions import db
+    from booking.models import Booking
+
+    headers = auth(customer)
+    booked = client.post("/api/v1/bookings", json=leg(monday, title="Kick-off", notes="n"), headers=headers)
+    booking = db.session.get(Booking, booked.json["id"])
+    booking.title, booking.notes = "Kick-off\r\nBEGIN:VEVENT\rX", "a\r\nb\x1b"
+    db.session.commit()
+    feed = client.post("/api/v1/feeds", json={"scope": "organisation"}, headers=headers).json
+    response = client.get(urlsplit(feed["url"]).path)
+    assert response.status_code == 200
+    assert rfc5545_problems(response.data) == []
+    assert response.data.split(b"\r\n").count(b"BEGIN:VEVENT") == 1  # the title did not start an event
