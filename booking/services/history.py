@@ -27,17 +27,14 @@ def raw_from() -> datetime | None:
 
 def stored_buckets(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[rollups.Bucket]]:
     """The stored buckets of these spaces overlapping [start, end)."""
-    query = select(OccupancyRollup).where(
-        OccupancyRollup.space_id.in_(space_ids),
-        OccupancyRollup.starts_at >= rollups.floor(start),
-        OccupancyRollup.starts_at < end,
-    )
+    table = OccupancyRollup.__table__  # plain rows, not ORM objects: a site's month is thousands of buckets
+    query = select(table.c.space_id, table.c.starts_at, table.c.occupied_seconds, table.c.peak_count,
+                   table.c.mean_count, table.c.present).where(
+        table.c.space_id.in_(space_ids), table.c.starts_at >= rollups.floor(start), table.c.starts_at < end
+    )  # fmt: skip
     found: dict[int, list[rollups.Bucket]] = defaultdict(list)
-    for row in db.session.scalars(query):
-        found[row.space_id].append(
-            rollups.Bucket(row.space_id, row.starts_at, row.occupied_seconds, row.peak_count, row.mean_count,
-                           row.present)
-        )  # fmt: skip
+    for row in db.session.execute(query):
+        found[row.space_id].append(rollups.Bucket(*row))
     return found
 
 
