@@ -4,4 +4,4 @@ Each suite is a module with ``run(args) -> dict`` that prints its figures; the r
 writes the dict to ``bench/out/<suite>.json``.
 """
 
-SUITES = ("booking_throughput", "availability_search", "ingest", "soak", "soak_faults")
+SUITES = ("booking_throughput", "availability_search", "ingest", "soak", "soak_faults", "growth")

@@ -1,0 +1,361 @@
+"""The growth curve: the same measurements after 1 month, 1 year and 3 years of history, on PostgreSQL.
+
+One database grows through the three ages. History is generated quickly (COPY and INSERT ...
+SELECT: the bench is not the app's write path) at the issue's rates: bookings filling most of
+3 sites × 60 spaces' slots every day (about 2,000,000 at 3 years), sensors reporting every 30 s.
+The last month's readings are real raw rows, rolled up and pruned by the jobs' own use cases
+(booking.services.retention); older history is what those jobs leave behind, rollups, written
+as copies of the rolled-up weeks shifted back in time (the raw rows themselves would be billions
+of rows to generate and then delete). At each age: availability search p95, booking creation,
+the staff week calendar of a site, a month of utilization for a site, ingest throughput, and
+the database's size. The figure to read is each at 3 years divided by the same at 1 month.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+
+from bench import venues
+from bench.availability_search import random_search, time_requests
+from bench.database import prepared_app, scratch_dir, throwaway_postgres
+from bench.report import Progress, percentiles, table
+
+PARIS = ZoneInfo("Europe/Paris")
+AGES = (("1 month", 30), ("1 year", 365), ("3 years", 3 * 365))
+AHEAD_DAYS = 60  # bookings already taken ahead, at every age
+# one-hour bookings every 90 minutes from 07:00: buffers of up to 15 minutes each side never collide
+SLOTS = [(7 * 60 + 90 * i) for i in range(10)]
+PASSWORD = "bench-password-1"
+TEMPLATE_DAYS = 28  # rolled-up weeks copied back in time: weekdays stay weekdays
+
+
+def scale(quick: bool) -> dict:
+    if quick:
+        return {"fill": 0.08, "sensors": 20, "interval": 120, "samples": 60, "bookings": 30, "utilization": 1,
+                "ingest_batches": 10}  # fmt: skip
+    # 95% of 1,800 slots a day: ~1,710 bookings a day, ~2,000,000 at 3 years with the days ahead
+    return {"fill": 0.95, "sensors": 150, "interval": 30, "samples": 400, "bookings": 100, "utilization": 2,
+            "ingest_batches": 30}  # fmt: skip
+
+
+# --- generating history -------------------------------------------------------------------
+
+
+def copy_bookings(app, first: date, last: date, fill: float, rng: random.Random) -> int:
+    """Bookings on the days [first, last] (Paris), a ``fill`` share of every space's slots."""
+    from booking.extensions import db
+    from booking.models import Organisation, Space
+
+    columns = ("space_id", "organisation_id", "title", "attendees", "start_at", "end_at", "block_start",
+               "block_end", "status", "price_excl_vat", "notes", "created_at", "updated_at", "version")  # fmt: skip
+    now = datetime.now(UTC)
+    with app.app_context():
+        spaces = db.session.execute(
+            select(Space.id, Space.setup_minutes, Space.teardown_minutes, Space.rate_hour)
+        ).all()
+        orgs = db.session.scalars(select(Organisation.id)).all()
+        days = (last - first).days + 1
+        raw = db.engine.raw_connection()
+        made = 0
+        try:
+            statement = f"COPY bookings ({', '.join(columns)}) FROM STDIN"
+            with (
+                raw.cursor() as cursor,
+                Progress(f"bookings {first}..{last}", days) as bar,
+                cursor.copy(statement) as copy,
+            ):
+                for d in range(days):
+                    day = first + timedelta(days=d)
+                    midnight = datetime.combine(day, clock(0), PARIS)
+                    for space_id, setup, teardown, rate in spaces:
+                        for minute in SLOTS:
+                            if rng.random() >= fill:
+                                continue
+                            start = (midnight + timedelta(minutes=minute)).astimezone(UTC)
+                            end = start + timedelta(hours=1)
+                            status = "confirmed" if rng.random() < 0.9 else rng.choice(("cancelled", "released"))
+                            copy.write_row((
+                                    space_id, rng.choice(orgs), "Bench", 2, start, end,
+                                    start - timedelta(minutes=setup), end + timedelta(minutes=teardown), status,
+                                    rate or Decimal("0"), "", now, now, 1,
+                                ))  # fmt: skip
+                            made += 1
+                    bar.advance(1)
+            raw.commit()
+        finally:
+            raw.close()
+        db.session.remove()
+    return made
+
+
+def copy_readings(app, sensors: list[tuple[int, int]], first: datetime, days: int, interval: int) -> int:
+    """Raw readings of every sensor every ``interval`` s over ``days`` days from ``first``.
+
+    People come 09:00-12:00 and 14:00-18:00 (Paris), a different number per sensor and day.
+    """
+    from booking.extensions import db
+
+    step = timedelta(seconds=interval)
+    per_day = 86400 // interval
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        made = 0
+        try:
+            with raw.cursor() as cursor, Progress("raw readings (days)", days) as bar:
+                for d in range(days):
+                    start = first + timedelta(days=d)
+                    with cursor.copy(
+                        "COPY occupancy_readings (sensor_id, space_id, observed_at, count) FROM STDIN"
+                    ) as copy:
+                        for sensor_id, space_id in sensors:
+                            people = (sensor_id * 7 + d) % 6
+                            for i in range(per_day):
+                                at = start + i * step
+                                hour = at.astimezone(PARIS).hour
+                                count = people if (9 <= hour < 12 or 14 <= hour < 18) else 0
+                                copy.write_row((sensor_id, space_id, at, count))
+                    raw.commit()
+                    made += per_day * len(sensors)
+                    bar.advance(1)
+        finally:
+            raw.close()
+        db.session.remove()
+    return made
+
+
+SHIFTED = text(
+    "INSERT INTO occupancy_rollups (space_id, starts_at, occupied_seconds, peak_count, mean_count, present) "
+    "SELECT space_id, starts_at - :shift, occupied_seconds, peak_count, mean_count, present "
+    "FROM occupancy_rollups WHERE starts_at >= :a AND starts_at < :b "
+    "AND starts_at - :shift >= :first AND starts_at - :shift < :until"
+)
+
+
+def copy_rollups_back(app, template_end: datetime, first: datetime, until: datetime) -> int:
+    """Rollups for [first, until): the TEMPLATE_DAYS rolled up before ``template_end``, shifted back."""
+    from booking.extensions import db
+
+    template_start = template_end - timedelta(days=TEMPLATE_DAYS)
+    made = 0
+    with app.app_context():
+        shifts = []
+        shift = timedelta(days=TEMPLATE_DAYS)
+        while template_start - shift + timedelta(days=TEMPLATE_DAYS) > first:
+            if template_start - shift < until:
+                shifts.append(shift)
+            shift += timedelta(days=TEMPLATE_DAYS)
+        with Progress("rollups (4-week copies)", len(shifts)) as bar:
+            for shift in shifts:
+                made += db.session.execute(SHIFTED, {
+                    "shift": shift, "a": template_start, "b": template_end, "first": first, "until": until,
+                }).rowcount  # fmt: skip
+                db.session.commit()
+                bar.advance(1)
+        db.session.remove()
+    return made
+
+
+def age_with_the_jobs(app, now: datetime) -> dict:
+    """What roll_up_readings and prune_readings do over the days, run until there is nothing left."""
+    from booking.extensions import db
+    from booking.services import retention
+
+    with app.app_context():
+        days = 0
+        with Progress("roll-up (days)", 31) as bar:
+            while True:
+                done = retention.roll_up(now, max_days=1)["days"]
+                if not done:
+                    break
+                days += done
+                bar.advance(done)
+        pruned = retention.prune(now)
+        db.session.remove()
+    return {"rolled_days": days, **pruned}
+
+
+def vacuum(app) -> None:
+    from booking.extensions import db
+
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.Random) -> dict:
+    from booking.extensions import db
+    from booking.models import Site, Space
+    from booking.services import readings, utilization
+
+    today = datetime.now(PARIS).date()
+    figures: dict = {}
+    with app.app_context():
+        searches = [random_search(rng, AHEAD_DAYS) for _ in range(settings["samples"])]
+        time_requests(client, "/api/v1/availability", searches[:20])  # warm-up
+        search_ms, failures = time_requests(client, "/api/v1/availability", searches)
+        figures["availability_p95_ms"] = percentiles(search_ms)["p95"]
+        figures["availability_non_200"] = failures
+
+        # creation: slots past the booked days, a fresh day per age so none collides
+        spaces = [(site, venues.space_slug(n)) for site in venues.SITES for n in range(1, venues.SPACES_PER_SITE + 1)]
+        day = today + timedelta(days=AHEAD_DAYS + 5 + 10 * stage)
+        created = []
+        for i in range(settings["bookings"]):
+            site, space = spaces[i % len(spaces)]
+            start = datetime.combine(day + timedelta(days=i // len(spaces)), clock(9), PARIS)
+            body = {"site": site, "space": space, "title": "Bench", "attendees": 2, "start": start.isoformat(),
+                    "end": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+            began = time.perf_counter()
+            answer = client.post("/api/v1/bookings", json=body, headers={"Authorization": f"Bearer {token}"})
+            created.append((time.perf_counter() - began) * 1000)
+            figures.setdefault("booking_statuses", {}).setdefault(str(answer.status_code), 0)
+            figures["booking_statuses"][str(answer.status_code)] += 1
+        figures["booking_create_p50_ms"] = percentiles(created)["p50"]
+        figures["booking_create_p95_ms"] = percentiles(created)["p95"]
+
+        week_ms = []
+        for i in range(max(5, settings["samples"] // 20)):
+            began = time.perf_counter()
+            page = client.get(f"/staff/calendar/la-coque?view=week&day={today + timedelta(days=7 * (i % 4))}")
+            week_ms.append((time.perf_counter() - began) * 1000)
+            assert page.status_code == 200, page.status_code
+        figures["staff_week_p50_ms"] = percentiles(week_ms)["p50"]
+
+        site = db.session.scalar(select(Site).where(Site.slug == "la-coque"))
+        site_spaces = list(db.session.scalars(select(Space).where(Space.site_id == site.id, Space.active)))
+        month_ms = []
+        for _ in range(settings["utilization"]):
+            began = time.perf_counter()
+            rows = list(utilization.space_days(site_spaces, today - timedelta(days=28), today - timedelta(days=1),
+                                               now=datetime.now(UTC)))  # fmt: skip
+            month_ms.append((time.perf_counter() - began) * 1000)
+        figures["utilization_month_ms"] = round(min(month_ms), 1)
+        figures["utilization_month_occupied_minutes"] = sum(f.occupied_minutes for _s, _d, o, f in rows if o == 0)
+        if stage:  # a month from the rollups: a year back
+            began = time.perf_counter()
+            old = list(utilization.space_days(site_spaces, today - timedelta(days=358), today - timedelta(days=331),
+                                              now=datetime.now(UTC)))  # fmt: skip
+            figures["utilization_old_month_ms"] = round((time.perf_counter() - began) * 1000, 1)
+            figures["utilization_old_month_occupied_minutes"] = sum(
+                f.occupied_minutes for _s, _d, o, f in old if o == 0
+            )
+        db.session.remove()
+
+        sensor_rows = db.session.execute(text("SELECT id FROM sensors ORDER BY id")).scalars().all()
+        stored, began = 0, time.perf_counter()
+        base = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=stage * 10_000)
+        for b in range(settings["ingest_batches"]):
+            at = base + timedelta(seconds=b)
+            batch = readings.Batch(readings=[readings.SensorReading(s, at, at, count=b % 4) for s in sensor_rows])
+            stored += readings.record_readings(batch, now=at).stored
+        figures["ingest_readings_per_s"] = round(stored / (time.perf_counter() - began), 1)
+
+        sizes = db.session.execute(text(
+            "SELECT pg_database_size(current_database()), "
+            "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            " WHERE c.relkind = 'r' AND c.relname LIKE 'occupancy_readings%'), "
+            "pg_total_relation_size('occupancy_rollups'), pg_total_relation_size('bookings')"
+        )).one()  # fmt: skip
+        figures["db_mb"] = round(sizes[0] / 2**20, 1)
+        figures["raw_readings_mb"] = round(float(sizes[1]) / 2**20, 1)
+        figures["rollups_mb"] = round(sizes[2] / 2**20, 1)
+        figures["bookings_mb"] = round(sizes[3] / 2**20, 1)
+        figures["bookings"] = db.session.execute(text("SELECT count(*) FROM bookings")).scalar()
+        figures["raw_readings"] = db.session.execute(text("SELECT count(*) FROM occupancy_readings")).scalar()
+        figures["rollup_rows"] = db.session.execute(text("SELECT count(*) FROM occupancy_rollups")).scalar()
+        db.session.remove()
+    return figures
+
+
+def _people(app, sensors_wanted: int) -> tuple[str, list[tuple[int, int]]]:
+    from booking.extensions import db
+    from booking.models import Space
+    from booking.services import accounts, sensors
+
+    with app.app_context():
+        for i in range(40):
+            accounts.ensure_organisation(f"company-{i}")
+        accounts.ensure_organisation("bench-co")
+        customer = accounts.create_user("booker@bench-co.example", organisation="bench-co")
+        token = accounts.create_token(customer, name="bench")[0]
+        accounts.create_user("staff@onexperience.example", role="staff", password=PASSWORD)
+        spaces = db.session.execute(select(Space.id, Space.slug, Space.site_id).order_by(Space.id)).all()
+        made = []
+        for i in range(sensors_wanted):
+            space = spaces[i % len(spaces)]
+            site = db.session.execute(text("SELECT slug FROM sites WHERE id = :i"), {"i": space.site_id}).scalar()
+            sensor = sensors.add_sensor(f"bench-{i:04d}", site=site, space=space.slug, interval_seconds=30)
+            made.append((sensor.id, sensor.space_id))
+        db.session.remove()
+    return token, made
+
+
+def sign_in(client) -> None:
+    """The staff member signs in through the login form, as a browser does (its CSRF token included)."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    answer = client.post("/login", data={"email": "staff@onexperience.example", "password": PASSWORD,
+                                         "csrf_token": token[1] if token else ""})  # fmt: skip
+    if answer.status_code != 302 or "/login" in answer.headers.get("Location", ""):
+        raise RuntimeError(f"staff sign-in refused: {answer.status_code}")
+
+
+def run(args) -> dict:
+    settings = scale(args.quick)
+    rng = random.Random(5)
+    now = datetime.now(UTC)
+    today = now.astimezone(PARIS).date()
+    midnight = datetime.combine(now.date(), clock(0), UTC)
+    results: dict = {"scale": settings, "ages": {}}
+    with scratch_dir() as tmp, throwaway_postgres("onexp_bench_growth") as url:
+        app = prepared_app(url, venues.write_sites_file(tmp / "sites.toml"))
+        token, sensor_rows = _people(app, settings["sensors"])
+        client = app.test_client()
+        sign_in(client)
+        generated_from = today + timedelta(days=AHEAD_DAYS)  # bookings exist from here to AHEAD_DAYS ahead
+        for stage, (label, age_days) in enumerate(AGES):
+            began = time.monotonic()
+            first = today - timedelta(days=age_days)
+            made = copy_bookings(app, first, generated_from - timedelta(days=1), settings["fill"], rng)
+            generated_from = first
+            if stage == 0:
+                readings_made = copy_readings(app, sensor_rows, midnight - timedelta(days=age_days + 2), age_days + 2,
+                                              settings["interval"])  # fmt: skip
+                jobs = age_with_the_jobs(app, now)
+                rolled_end = midnight - timedelta(days=1)
+                oldest_rolled = midnight - timedelta(days=age_days + 2)
+            else:
+                readings_made = copy_rollups_back(app, rolled_end, midnight - timedelta(days=age_days), oldest_rolled)
+                oldest_rolled = midnight - timedelta(days=age_days)
+                jobs = age_with_the_jobs(app, now)
+            vacuum(app)
+            generation_s = round(time.monotonic() - began, 1)
+            print(f"\n{label}: {made:,} bookings and {readings_made:,} readings or rollups added in {generation_s} s; "
+                  f"jobs: {jobs}", flush=True)  # fmt: skip
+            figures = measure(app, client, settings, token=token, stage=stage, rng=rng)
+            figures["generation_s"] = generation_s
+            results["ages"][label] = figures
+            print({k: v for k, v in figures.items()}, flush=True)
+
+    first, last = results["ages"][AGES[0][0]], results["ages"][AGES[-1][0]]
+    measures = ("availability_p95_ms", "booking_create_p95_ms", "staff_week_p50_ms", "utilization_month_ms",
+                "ingest_readings_per_s", "db_mb", "raw_readings_mb", "rollups_mb", "bookings")  # fmt: skip
+    ratios = {m: round(last[m] / first[m], 2) if first[m] else None for m in measures}
+    year = results["ages"][AGES[1][0]]
+    ratios["db_mb_3y_over_1y"] = round(last["db_mb"] / year["db_mb"], 2)
+    results["ratios_3y_over_1m"] = ratios
+    print()
+    table([(m, *(str(results["ages"][label][m]) for label, _ in AGES), str(ratios[m])) for m in measures],
+          ("measure", *(label for label, _ in AGES), "3 years / 1 month"))  # fmt: skip
+    print(f"database size 3 years / 1 year: {ratios['db_mb_3y_over_1y']}")
+    return results
