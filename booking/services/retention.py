@@ -67,25 +67,30 @@ def roll_up(now: datetime, *, max_days: int = 31) -> dict:
 
 
 def roll_up_day(day: datetime, space_ids: list[int]) -> int:
-    """One UTC day's buckets for every space, replacing any stored, and the horizon past it: one commit."""
+    """One UTC day's buckets for every space, replacing any stored, and the horizon past it: one commit.
+
+    The buckets are all computed (reads only) before the first write, so the write transaction is
+    a delete and an insert: on SQLite, whose one writer is also the ingest worker's, the lock is
+    held for those statements, not for the seconds the arithmetic takes.
+    """
     end = day + DAY
-    table = OccupancyRollup.__table__
-    db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))
-    stored = 0
+    made: list[rollups.Bucket] = []
     for first in range(0, len(space_ids), SPACES_PER_QUERY):
         for space_id, samples in samples_between(space_ids[first : first + SPACES_PER_QUERY], day, end).items():
-            made = rollups.buckets(space_id, space_timeline(samples), samples, day, end)
-            if made:
-                db.session.execute(insert(table), [
-                    {"space_id": b.space_id, "starts_at": b.start, "occupied_seconds": b.occupied_seconds,
-                     "peak_count": b.peak_count, "mean_count": b.mean_count, "present": b.present}
-                    for b in made
-                ])  # fmt: skip
-                stored += len(made)
+            made += rollups.buckets(space_id, space_timeline(samples), samples, day, end)
+    db.session.rollback()  # end the read transaction: the write below starts fresh and short
+    table = OccupancyRollup.__table__
+    db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))
+    if made:
+        db.session.execute(insert(table), [
+            {"space_id": b.space_id, "starts_at": b.start, "occupied_seconds": b.occupied_seconds,
+             "peak_count": b.peak_count, "mean_count": b.mean_count, "present": b.present}
+            for b in made
+        ])  # fmt: skip
     row = _horizon()
     row.rolled_until = max(row.rolled_until or end, end)
     db.session.commit()
-    return stored
+    return len(made)
 
 
 def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
