@@ -108,7 +108,7 @@ class UserTokens(MethodView):
         return accounts.tokens_of(accounts.user_managed_by(require_user(), user_id))
 
     @allow(SIGNED_IN)
-    @blp.arguments(TokenIn)
+    @blp.arguments(TokenIn, required=False)  # every field has a default: no body is a token named ""
     @blp.response(201, NewTokenSchema)
     def post(self, data, user_id):
         """Create an API token; the token is in this response only"""

@@ -22,6 +22,15 @@ blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Book sp
 Title = Line(required=True, min=1, max=200)
 
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": 'the ETag of the booking as you read it (GET), e.g. "3": an edit made since is a 412',
+    "schema": {"type": "string"},
+}
+
+
 class LegSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(min=1, max=64))
     space = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -215,6 +224,7 @@ class BookingDetail(MethodView):
 
     @allow(SIGNED_IN)
     @blp.arguments(BookingPatch)
+    @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, BookingSchema)
     @blp.alt_response(412, description="The booking changed since you read it")
     @blp.alt_response(428, description="Send If-Match with the ETag you read")
@@ -245,7 +255,7 @@ def _transition_view(action: str, summary: str):
     view = type(f"Booking{action.title()}", (MethodView,), {"post": post})
     view.post = allow(STAFF if action in rules.STAFF_ONLY_ACTIONS else SIGNED_IN)(
         blp.alt_response(409, description="Not allowed from the booking's status")(
-            blp.response(200, BookingSchema)(blp.arguments(TransitionIn)(view.post))
+            blp.response(200, BookingSchema)(blp.arguments(TransitionIn, required=False)(view.post))
         )
     )
     blp.route(f"/bookings/<int:booking_id>/{action}", endpoint=f"booking_{action}")(view)

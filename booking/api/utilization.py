@@ -59,7 +59,13 @@ class Utilization(MethodView):
     @allow(SIGNED_IN)
     @blp.arguments(UtilizationArgs, location="query")
     @blp.response(200, UtilizationRow(many=True), content_type="application/json")
-    @blp.alt_response(200, description="The same rows as CSV (Accept: text/csv or format=csv)", content_type="text/csv")
+    @blp.alt_response(
+        200,
+        description="The rows, as JSON, or as CSV with Accept: text/csv or format=csv",
+        schema={"type": "string", "description": "CSV: a header row, then one row per day and group"},
+        content_type="text/csv",
+        success=True,
+    )
     def get(self, args):
         """Per local day: bookable, booked, occupied and booked-and-used minutes, no-shows, peak count"""
         rows = utilization.report(require_user(), args["start"], args["end"], group=args["group"])

@@ -71,5 +71,9 @@ class WaitlistEntry(MethodView):
     @allow(SIGNED_IN)
     @blp.response(200, WaitlistEntrySchema)
     def delete(self, entry_id):
-        """Leave the waitlist"""
+        """Leave the waitlist: the entry is cancelled, not deleted
+
+        It stays listed with status `cancelled` (GET answers it still), and this answer is the
+        entry as it now is: a 200 with a body, not a 204.
+        """
         return waitlist.cancel(require_user(), entry_id)

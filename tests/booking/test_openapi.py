@@ -87,3 +87,55 @@ def test_an_id_beyond_the_columns_range_is_a_404_not_a_database_error(client, au
     response = client.get(f"/api/v1/bookings/{2**31}", headers=auth(staff))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_public_operations_declare_optional_security(spec):
+    for path in ("/api/v1/sites", "/api/v1/sites/{site}/spaces", "/api/v1/availability"):
+        assert spec["paths"][path]["get"]["security"] == [{}, {"bearerAuth": []}], path
+
+
+def test_utilization_declares_csv_beside_json(spec):
+    content = spec["paths"]["/api/v1/utilization"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv"}
+
+
+def test_a_booking_edit_declares_if_match(spec):
+    parameters = spec["paths"]["/api/v1/bookings/{booking_id}"]["patch"]["parameters"]
+    assert {"in": "header", "name": "If-Match", "required": True} in [
+        {key: p[key] for key in ("in", "name", "required")} for p in parameters
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/users/{user_id}/tokens", "/api/v1/bookings/{booking_id}/cancel", "/api/v1/bookings/{booking_id}/reject"],
+)
+def test_bodies_with_nothing_required_are_optional(spec, path):
+    assert spec["paths"][path]["post"]["requestBody"].get("required", False) is False
+
+
+def test_optional_bodies_may_be_left_out(client, auth, customer):
+    response = client.post(f"/api/v1/users/{customer.id}/tokens", headers=auth(customer))
+    assert response.status_code == 201 and response.json["name"] == ""
+
+
+def test_stated_limits_and_formats_match_the_code(spec):
+    from booking.services.accounts import SLUG
+
+    schemas = spec["components"]["schemas"]
+    slug = schemas["Organisation"]["properties"]["slug"]
+    assert (slug["maxLength"], slug["pattern"]) == (63, SLUG.pattern)
+    assert schemas["UserIn"]["properties"]["email"]["format"] == "email"
+    assert schemas["WebhookIn"]["properties"]["url"]["format"] == "uri"
+
+
+def test_money_is_documented_as_the_decimal_string_it_is(spec, client):
+    for name in ("excl_vat", "vat", "incl_vat"):
+        amount = spec["components"]["schemas"]["Quote"]["properties"][name]
+        assert amount["type"] == "string" and re.fullmatch(amount["pattern"], "120.00")
+
+
+def test_leaving_the_waitlist_is_documented_as_a_cancellation(spec):
+    operation = spec["paths"]["/api/v1/waitlist/{entry_id}"]["delete"]
+    assert "cancelled, not deleted" in operation["summary"] + operation.get("description", "")
+    assert "200" in operation["responses"]
