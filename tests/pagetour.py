@@ -34,6 +34,7 @@ def pages(monday: date) -> list[Visit]:
         Visit("portal-search", "/portal/", "customer"),
         Visit("portal-results", search, "customer"),
         Visit("portal-results-equipment", search + "&equipment=screen&equipment=wifi", "customer"),
+        Visit("portal-results-sunday", search.replace(day, (monday + timedelta(days=6)).isoformat()), "customer"),
         Visit("portal-book", book, "customer"),
         Visit("portal-roadshow", "/portal/roadshow", "customer"),
         Visit("portal-bookings", "/portal/bookings", "customer"),

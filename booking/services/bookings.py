@@ -182,6 +182,15 @@ def _busy(space: Space, bookings: list[Booking]) -> list[dict]:
     ]
 
 
+def _stop(index: int, leg: BookingRequest, space: Space) -> dict:
+    """A roadshow's stop as a reader finds it on the form: its number, its space and its times at the site."""
+    tz = ZoneInfo(space.site.timezone)
+    return {
+        "stop": index + 1, "site": space.site.slug, "space": space.slug,
+        "start": leg.start.astimezone(tz).isoformat(), "end": leg.end.astimezone(tz).isoformat(),
+    }  # fmt: skip
+
+
 def _taken_conflict(space: Space, in_the_way: list[Booking]) -> Conflict:
     where = {"site": space.site.slug, "space": space.slug}
     return Conflict(
@@ -436,9 +445,11 @@ def book_roadshow(
             bookings.append(booking)
         if conflicts:
             legs_taken = sorted({c["leg"] for c in conflicts})
+            stops = [_stop(i, legs[i], planned[i][0]) for i in legs_taken]
+            named = "; ".join(f"stop {s['stop']}, {s['site']}/{s['space']} {s['start']}–{s['end']}" for s in stops)
             raise Conflict(
-                f"roadshow not booked: leg(s) {legs_taken} are taken", code="legs_taken", params={"legs": legs_taken},
-                conflicts=conflicts,
+                f"roadshow not booked, already taken: {named}", code="legs_taken",
+                params={"legs": legs_taken, "stops": stops}, conflicts=conflicts,
             )  # fmt: skip
     return group, bookings
 

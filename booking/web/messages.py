@@ -9,9 +9,10 @@ than hidden.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup
 
 from booking.errors import DomainError
@@ -34,6 +35,17 @@ def _over_capacity(params: Params) -> str:
             people=params["people"], capacity=params["capacity"], layout=layout_label(str(params["layout"])),
         )  # fmt: skip
     return _("%(people)s people is more than this space holds (%(capacity)s).", **params)
+
+
+def _weekday(params: Params) -> str:
+    """« dimanche » / "Sunday": the day of the week of the problem's date, in the reader's language."""
+    return format_date(date.fromisoformat(str(params["date"])), "EEEE")
+
+
+def _all_outside_hours(params: Params) -> str:
+    if params.get("open"):
+        return _("This time is outside the opening hours (%(hours)s).", hours=", ".join(params["open"]))
+    return _("This time is outside every venue's opening hours that day.")
 
 
 # code -> how to say it, from the code's parameters
@@ -70,6 +82,15 @@ SAY: dict[str, Callable[[Params], str]] = {
     "already_took_place": lambda p: _("This booking already took place."),
     "hold_expired": lambda p: _("The hold has expired; book again."),
     "wrong_status": lambda p: _("This booking can no longer be changed that way."),
+    "all_closed": lambda p: (
+        _("Every space is closed that day (%(reasons)s).", reasons=", ".join(p["reasons"]))
+        if p.get("reasons") else _("Every space is closed that day.")
+    ),
+    "all_closed_weekday": lambda p: _("Nothing is open on a %(weekday)s: choose another day.", weekday=_weekday(p)),
+    "all_outside_opening_hours": _all_outside_hours,
+    "nowhere_big_enough": lambda p: _(
+        "No space holds %(people)s people: the largest holds %(capacity)s.", people=p["people"], capacity=p["capacity"]
+    ),
     "series_over": lambda p: _("No date of this series is still to come."),
     "books_for_itself": lambda p: _("A company books for itself only."),
 }

@@ -14,8 +14,9 @@ from flask_babel import ngettext
 from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
-from booking.services import availability, bookings, catalog
+from booking.services import availability, bookings, catalog, vacancy
 from booking.web import shelves
+from booking.web.formatting import clock, day
 from booking.web.forms import ActionForm, BookForm, BookingFilterForm, RoadshowForm, SearchForm, WhenForm, options
 from booking.web.guards import company_only, viewer
 from booking.web.labels import STATUSES, equipment_label, layout_label
@@ -81,21 +82,24 @@ def search():
     if "date" not in request.args:
         form.date.data = date.today() + timedelta(days=1)
         form.start.data, form.end.data, form.attendees.data = time(9), time(12), 10
-    offers, searched = [], False
+    offers, searched, why_none = [], False, []
     if "date" in request.args and form.validate():
         timezone = catalog.get_site(form.site.data).timezone if form.site.data else DEFAULT_TIMEZONE
         window = window_of(form, timezone)
         if window:
             searched = True
+            asked = {
+                "now": utcnow(), "attendees": form.attendees.data, "site": form.site.data or None,
+                "equipment": tuple(form.equipment.data or ()),
+            }  # fmt: skip
             try:
-                offers = availability.find_free_spaces(
-                    *window, now=utcnow(), attendees=form.attendees.data, site=form.site.data or None,
-                    equipment=tuple(form.equipment.data or ()),
-                )  # fmt: skip
+                offers = availability.find_free_spaces(*window, **asked)
+                why_none = [] if offers else vacancy.why_none_free(*window, **asked)
             except Invalid as error:
                 show_problems(form, error)
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("portal/search.html", form=form, offers=offers, searched=searched), status
+    page = render_template("portal/search.html", form=form, offers=offers, searched=searched, why_none=why_none)
+    return page, status
 
 
 @bp.route("/book/<site>/<space>", methods=["GET", "POST"])
@@ -148,14 +152,7 @@ def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: l
             made = len(result.bookings)
             flash(ngettext("%(num)d date booked.", "%(num)d dates booked.", made), "success")
             if result.skipped:
-                flash(
-                    ngettext(
-                        "%(num)d date was taken and skipped.",
-                        "%(num)d dates were taken and skipped.",
-                        len(result.skipped),
-                    ),
-                    "error",
-                )
+                flash(left_out(result.skipped, place.site.timezone), "warning")  # as asked: not an error
         else:
             booking = bookings.book(viewer(), req, hold=form.hold.data, now=utcnow())
             flash(_("Booked: %(title)s.", title=booking.title), "success")
@@ -167,6 +164,16 @@ def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: l
         conflicts.extend(error.extra.get("conflicts") or [])
         return "taken"
     return "refused"
+
+
+def left_out(skipped: list[bookings.Skipped], timezone: str) -> str:
+    """« 2 dates left out: Friday, December 25 (The space is closed that day.); ... », each with its reasons."""
+    dates = [
+        _("%(day)s (%(why)s)", day=day(s.start, tz=timezone), why=" ".join(problem_text(p) for p in s.problems))
+        for s in skipped
+    ]
+    return ngettext("%(num)d date left out: %(dates)s", "%(num)d dates left out: %(dates)s", len(skipped),
+                    dates="; ".join(dates))  # fmt: skip
 
 
 @bp.route("/roadshow", methods=["GET", "POST"])
@@ -208,11 +215,26 @@ def roadshow():
             except Invalid as error:
                 _leg_problems(form, error, used)
             except Conflict as error:
-                form.form_errors.append(error_text(error))
-                for conflict in error.extra.get("conflicts") or []:
-                    form.legs[used[conflict["leg"]]].form.space.errors.append(_("Already booked at that time."))
+                _taken_stops(form, error, legs, used)
     status = 422 if request.method == "POST" else 200
     return render_template("portal/roadshow.html", form=form), status
+
+
+def _taken_stops(form: RoadshowForm, error: Conflict, legs: list, used: list[int]) -> None:
+    """Each taken stop named by its number, space and time at the top, and marked on its own fieldset."""
+    if error.code != "legs_taken":
+        form.form_errors.append(error_text(error))
+        return
+    for leg in error.params["legs"]:
+        req, stop = legs[leg], form.legs[used[leg]].form
+        place = catalog.get_space(req.site, req.space)
+        tz = place.site.timezone
+        when = f"{day(req.start, tz=tz)}, {clock(req.start, tz)}–{clock(req.end, tz)}"
+        form.form_errors.append(
+            _("Stop %(num)d, %(space)s at %(site)s, %(when)s, is already booked.",
+              num=used[leg] + 1, space=place.name, site=place.site.name, when=when)
+        )  # fmt: skip
+        stop.space.errors.append(_("Already booked at that time."))
 
 
 def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
