@@ -1,4 +1,8 @@
-"""The ``onexp`` command group (also reachable as ``flask --app booking ...``)."""
+"""booking's operator commands: seed, users, tokens, displays, jobs.
+
+``create_app`` adds them to the app's command group; ``onexp/cli.py`` lists them with the processes
+in the ``onexp`` command (``flask --app booking ...`` reaches them too).
+"""
 
 from __future__ import annotations
 

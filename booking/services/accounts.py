@@ -18,6 +18,7 @@ from booking.extensions import db
 from booking.infra import caching, dbtypes
 from booking.models import ApiToken, Organisation, Role, User
 from booking.rules import Problem
+from booking.services.unit_of_work import unit_of_work
 
 TOKEN_PREFIX = "onx_"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,13 +33,13 @@ def hash_token(token: str) -> str:
 
 
 def create_organisation(slug: str, name: str, *, share_titles: bool = False) -> Organisation:
-    if not SLUG.match(slug):
-        raise Invalid([Problem("slug", "use lowercase letters, digits and dashes")])
-    if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
-        raise Conflict(f"organisation {slug!r} exists already")
-    organisation = Organisation(slug=slug, name=name, share_titles=share_titles)
-    db.session.add(organisation)
-    db.session.commit()
+    with unit_of_work():
+        if not SLUG.match(slug):
+            raise Invalid([Problem("slug", "use lowercase letters, digits and dashes")])
+        if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
+            raise Conflict(f"organisation {slug!r} exists already")
+        organisation = Organisation(slug=slug, name=name, share_titles=share_titles)
+        db.session.add(organisation)
     return organisation
 
 
@@ -59,33 +60,33 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     """Add a user; ``actor`` None means the operator's CLI, which may do anything."""
-    email = email.strip().lower()
-    problems = []
-    if not EMAIL.match(email):
-        problems.append(Problem("email", "is not an email address"))
-    if role not in set(Role):
-        problems.append(Problem("role", f"must be one of {', '.join(Role)}"))
-    if role == Role.CUSTOMER and not organisation:
-        problems.append(Problem("organisation", "a customer belongs to an organisation"))
-    if password is not None and len(password) < 10:
-        problems.append(Problem("password", "must be at least 10 characters"))
-    if problems:
-        raise Invalid(problems)
-    if actor is not None and role != Role.CUSTOMER and actor.role != Role.ADMIN:
-        raise Forbidden("only an admin can add staff or admins")
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise Conflict(f"a user {email} exists already")
-    org = get_organisation(organisation) if organisation else None
-    user = User(
-        email=email,
-        name=name,
-        role=role,
-        organisation=org,
-        password_hash=generate_password_hash(password) if password else None,
-        email_verified_at=utcnow(),  # staff or the operator vouch for the address
-    )
-    db.session.add(user)
-    db.session.commit()
+    with unit_of_work():
+        email = email.strip().lower()
+        problems = []
+        if not EMAIL.match(email):
+            problems.append(Problem("email", "is not an email address"))
+        if role not in set(Role):
+            problems.append(Problem("role", f"must be one of {', '.join(Role)}"))
+        if role == Role.CUSTOMER and not organisation:
+            problems.append(Problem("organisation", "a customer belongs to an organisation"))
+        if password is not None and len(password) < 10:
+            problems.append(Problem("password", "must be at least 10 characters"))
+        if problems:
+            raise Invalid(problems)
+        if actor is not None and role != Role.CUSTOMER and actor.role != Role.ADMIN:
+            raise Forbidden("only an admin can add staff or admins")
+        if db.session.scalar(select(User).where(User.email == email)):
+            raise Conflict(f"a user {email} exists already")
+        org = get_organisation(organisation) if organisation else None
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            organisation=org,
+            password_hash=generate_password_hash(password) if password else None,
+            email_verified_at=utcnow(),  # staff or the operator vouch for the address
+        )
+        db.session.add(user)
     return user
 
 
@@ -117,10 +118,10 @@ def get_user(email: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < 10:
-        raise Invalid([Problem("password", "must be at least 10 characters")])
-    user.password_hash = generate_password_hash(password)
-    db.session.commit()
+    with unit_of_work():
+        if len(password) < 10:
+            raise Invalid([Problem("password", "must be at least 10 characters")])
+        user.password_hash = generate_password_hash(password)
 
 
 def check_login(email: str, password: str) -> User | None:
@@ -135,26 +136,26 @@ def check_login(email: str, password: str) -> User | None:
 
 def create_token(user: User, *, name: str = "", actor: User | None = None) -> tuple[str, ApiToken]:
     """A new bearer token for ``user``; the plain token is returned once and never stored."""
-    if actor is not None and not access.may_manage_user(actor, user.id):
-        raise Forbidden("you can only create tokens for yourself")
-    if actor is not None and _staff_over_admin(actor, user):
-        raise Forbidden("only an admin can create tokens for an admin")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        if actor is not None and not access.may_manage_user(actor, user.id):
+            raise Forbidden("you can only create tokens for yourself")
+        if actor is not None and _staff_over_admin(actor, user):
+            raise Forbidden("only an admin can create tokens for an admin")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
+        db.session.add(record)
     return token, record
 
 
 def revoke_token(token_id: int, *, actor: User) -> None:
     """Revoke a token: whoever may create one for its owner may revoke it, nobody else."""
-    record = db.session.get(ApiToken, token_id)
-    if record is None or not access.may_manage_user(actor, record.user_id):
-        raise NotFound(f"no token {token_id}")
-    if _staff_over_admin(actor, record.user):
-        raise Forbidden("only an admin can revoke tokens of an admin")
-    record.revoked_at = utcnow()
-    db.session.commit()
+    with unit_of_work():
+        record = db.session.get(ApiToken, token_id)
+        if record is None or not access.may_manage_user(actor, record.user_id):
+            raise NotFound(f"no token {token_id}")
+        if _staff_over_admin(actor, record.user):
+            raise Forbidden("only an admin can revoke tokens of an admin")
+        record.revoked_at = utcnow()
 
 
 def _staff_over_admin(actor: User, user: User) -> bool:
@@ -181,10 +182,9 @@ def _load_token_user(token_hash: str) -> User | None:
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # in a transaction of its own: a read-only request's began without the write lock (SQLite)
-        dbtypes.commit_keeping_loaded(db.session())
-        with dbtypes.writable():
+        dbtypes.commit_keeping_loaded(db.session())  # ends the read, begun without the write lock (SQLite)
+        with dbtypes.writable(), unit_of_work(keep_loaded=True):
             record.last_used_at = now
-            dbtypes.commit_keeping_loaded(db.session())
     return record.user
 
 
@@ -196,7 +196,7 @@ def ensure_organisation(slug: str, name: str | None = None) -> Organisation:
 
 def set_locale(user: User, locale: str) -> None:
     """Remember the language a person reads pages and feeds in."""
-    if locale not in ("fr", "en"):
-        raise Invalid([Problem("locale", "must be fr or en")])
-    user.locale = locale
-    db.session.commit()
+    with unit_of_work():
+        if locale not in ("fr", "en"):
+            raise Invalid([Problem("locale", "must be fr or en")])
+        user.locale = locale

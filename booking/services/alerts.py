@@ -20,6 +20,7 @@ from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus, Booking, Space, User
 from booking.rules import Status
 from booking.services import catalog, outbox
+from booking.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -57,34 +58,34 @@ def _emit(alert: Alert, what: str, now: datetime) -> None:
 
 def raise_alert(
     kind: str, space: Space, *, booking: Booking | None = None, message: str = "", detail: dict | None = None,
-    now: datetime | None = None, commit: bool = True,
+    now: datetime | None = None,
 ) -> tuple[Alert, bool]:  # fmt: skip
-    """The open alert for this condition, raising it when there is none; (alert, newly raised)."""
+    """The open alert for this condition, raising it when there is none; (alert, newly raised).
+
+    Inside a caller's unit of work (a no-show released with its alert), it commits with the caller.
+    """
     now = now or utcnow()
     AlertKind(kind)  # an unknown kind is a programming error
     key = open_key(kind, space.id, booking.id if booking else None)
-    existing = db.session.scalar(select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES)))
-    if existing is not None:
-        existing.last_seen_at = now
-        if commit:
-            db.session.commit()
-        return existing, False
-    alert = Alert(
-        kind=kind, space=space, booking=booking, open_key=key, status=AlertStatus.RAISED, message=message,
-        detail=detail or {}, raised_at=now, last_seen_at=now,
-    )  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(alert)
-            db.session.flush()
-    except IntegrityError:
-        # another process raised it a moment ago: the partial unique index keeps one open
+    with unit_of_work():
         existing = db.session.scalar(select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES)))
-        return existing, False
-    _emit(alert, "raised", now)
-    log.info("alert raised: %s at %s/%s: %s", kind, space.site.slug, space.slug, message)
-    if commit:
-        db.session.commit()
+        if existing is not None:
+            existing.last_seen_at = now
+            return existing, False
+        alert = Alert(
+            kind=kind, space=space, booking=booking, open_key=key, status=AlertStatus.RAISED, message=message,
+            detail=detail or {}, raised_at=now, last_seen_at=now,
+        )  # fmt: skip
+        try:
+            with db.session.begin_nested():
+                db.session.add(alert)
+                db.session.flush()
+        except IntegrityError:
+            # another process raised it a moment ago: the partial unique index keeps one open
+            query = select(Alert).where(Alert.open_key == key, Alert.status.in_(OPEN_ALERT_STATUSES))
+            return db.session.scalar(query), False
+        _emit(alert, "raised", now)
+        log.info("alert raised: %s at %s/%s: %s", kind, space.site.slug, space.slug, message)
     return alert, True
 
 
@@ -116,26 +117,26 @@ def list_alerts(
 
 def acknowledge(actor: User, alert_id: int, *, now: datetime | None = None) -> Alert:
     """Someone is on it."""
-    now = now or utcnow()
-    alert = get_alert(alert_id)
-    if alert.status != AlertStatus.RAISED:
-        raise Conflict(f"alert {alert_id} is {alert.status}, not raised")
-    alert.status = AlertStatus.ACKNOWLEDGED
-    alert.acknowledged_at = now
-    alert.acknowledged_by_id = actor.id
-    _emit(alert, "acknowledged", now)
-    db.session.commit()
+    with unit_of_work():
+        now = now or utcnow()
+        alert = get_alert(alert_id)
+        if alert.status != AlertStatus.RAISED:
+            raise Conflict(f"alert {alert_id} is {alert.status}, not raised")
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        alert.acknowledged_by_id = actor.id
+        _emit(alert, "acknowledged", now)
     return alert
 
 
 def resolve(actor: User | None, alert_id: int, *, now: datetime | None = None, reason: str = "") -> Alert:
     """Close an alert; ``actor`` None when the scheduler saw the condition clear."""
-    now = now or utcnow()
-    alert = get_alert(alert_id)
-    if alert.status == AlertStatus.RESOLVED:
-        raise Conflict(f"alert {alert_id} is resolved already")
-    _resolve(alert, actor, now, reason)
-    db.session.commit()
+    with unit_of_work():
+        now = now or utcnow()
+        alert = get_alert(alert_id)
+        if alert.status == AlertStatus.RESOLVED:
+            raise Conflict(f"alert {alert_id} is resolved already")
+        _resolve(alert, actor, now, reason)
     return alert
 
 
@@ -222,7 +223,7 @@ def watch_space(space: Space, now: datetime) -> dict[str, int]:
         detail = {**call.detail, "health": live["health"], "count": live["count"]}
         _, new = raise_alert(
             call.kind, space, booking=bookings_by_id.get(call.booking_id), message=call.message, detail=detail,
-            now=now, commit=False,
+            now=now,
         )  # fmt: skip
         raised += new
     still = {open_key(c.kind, space.id, c.booking_id) for c in calls}
@@ -234,7 +235,7 @@ def watch_spaces(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     totals = {"raised": 0, "resolved": 0}
     for space in db.session.scalars(select(Space).where(Space.active).order_by(Space.id)).all():
-        for name, value in watch_space(space, now).items():
-            totals[name] += value
-        db.session.commit()
+        with unit_of_work():  # a space at a time: one space's trouble does not hold back the others' alerts
+            for name, value in watch_space(space, now).items():
+                totals[name] += value
     return totals

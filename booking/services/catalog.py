@@ -16,6 +16,7 @@ from booking.extensions import db
 from booking.infra import caching
 from booking.models import Closure, Site, Space
 from booking.rules import Problem
+from booking.services.unit_of_work import unit_of_work
 
 
 def get_site(slug: str, *, field: str | None = None) -> Site:
@@ -130,73 +131,77 @@ def seed_sites(path: str | Path) -> dict[str, int]:
 
     Spaces that left the file are deactivated, never deleted: bookings refer to them.
     """
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    counts = {"sites": 0, "spaces": 0, "closures": 0}
-    for site_data in data.get("sites", []):
-        site = db.session.scalar(select(Site).where(Site.slug == site_data["slug"]))
-        if site is None:
-            site = Site(slug=site_data["slug"])
-            db.session.add(site)
-        site.name = site_data["name"]
-        site.city = site_data["city"]
-        site.address = site_data.get("address", "")
-        site.timezone = site_data.get("timezone", "Europe/Paris")
-        site.description = site_data.get("description", "")
-        site.access = site_data.get("access", "")
-        site.map_url = site_data.get("map", "")
-        if site.map_url and not site.map_url.startswith(MAP_PREFIX):
-            raise ValueError(f"{site.slug}: map must be an OpenStreetMap link ({MAP_PREFIX}...)")
-        site.opening_hours = parse_hours(site_data.get("opening_hours", {}))
-        db.session.flush()
-        counts["sites"] += 1
+    with unit_of_work():
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        counts = {"sites": 0, "spaces": 0, "closures": 0}
+        for site_data in data.get("sites", []):
+            site = db.session.scalar(select(Site).where(Site.slug == site_data["slug"]))
+            if site is None:
+                site = Site(slug=site_data["slug"])
+                db.session.add(site)
+            site.name = site_data["name"]
+            site.city = site_data["city"]
+            site.address = site_data.get("address", "")
+            site.timezone = site_data.get("timezone", "Europe/Paris")
+            site.description = site_data.get("description", "")
+            site.access = site_data.get("access", "")
+            site.map_url = site_data.get("map", "")
+            if site.map_url and not site.map_url.startswith(MAP_PREFIX):
+                raise ValueError(f"{site.slug}: map must be an OpenStreetMap link ({MAP_PREFIX}...)")
+            site.opening_hours = parse_hours(site_data.get("opening_hours", {}))
+            db.session.flush()
+            counts["sites"] += 1
 
-        seen = set()
-        for space_data in site_data.get("spaces", []):
-            seen.add(space_data["slug"])
-            space = db.session.scalar(select(Space).where(Space.site_id == site.id, Space.slug == space_data["slug"]))
-            if space is None:
-                space = Space(site_id=site.id, slug=space_data["slug"])
-                db.session.add(space)
-            for name in SPACE_FIELDS:
-                if name in space_data:
-                    setattr(space, name, space_data[name])
-            rates = space_data["rates"]
-            space.rate_hour = Decimal(str(rates["hour"]))
-            space.rate_half_day = Decimal(str(rates["half_day"]))
-            space.rate_day = Decimal(str(rates["day"]))
-            hours = space_data.get("opening_hours")
-            space.opening_hours = parse_hours(hours) if hours else None
-            space.active = True
-            space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
-            space.photo, space.photo_alt = _photo(site.slug, space.slug, space_data.get("photo"))
-            longest = rules.longest_block(space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0)
-            if space.walk_ins and space.requires_approval:
-                raise ValueError(f"{site.slug}/{space.slug}: walk_ins needs a space booked without approval")
-            if longest > rules.MAX_BLOCK:
-                raise ValueError(f"{site.slug}/{space.slug}: max_minutes plus buffers exceed {rules.MAX_BLOCK}")
-            counts["spaces"] += 1
-        for space in site.spaces:
-            if space.slug not in seen:
-                space.active = False
-
-        db.session.flush()
-        # closures are replaced as a whole: the file is their source of truth
-        for closure in db.session.scalars(select(Closure).where(Closure.site_id == site.id)):
-            db.session.delete(closure)
-        spaces = {space.slug: space.id for space in site.spaces}
-        for closure_data in site_data.get("closures", []):
-            starts = date.fromisoformat(str(closure_data["from"]))
-            ends = date.fromisoformat(str(closure_data.get("to", closure_data["from"])))
-            space_slug = closure_data.get("space")
-            db.session.add(
-                Closure(
-                    site_id=site.id,
-                    space_id=spaces[space_slug] if space_slug else None,
-                    starts_on=starts,
-                    ends_on=ends,
-                    reason=closure_data.get("reason", ""),
+            seen = set()
+            for space_data in site_data.get("spaces", []):
+                seen.add(space_data["slug"])
+                space = db.session.scalar(
+                    select(Space).where(Space.site_id == site.id, Space.slug == space_data["slug"])
                 )
-            )
-            counts["closures"] += 1
-    db.session.commit()
+                if space is None:
+                    space = Space(site_id=site.id, slug=space_data["slug"])
+                    db.session.add(space)
+                for name in SPACE_FIELDS:
+                    if name in space_data:
+                        setattr(space, name, space_data[name])
+                rates = space_data["rates"]
+                space.rate_hour = Decimal(str(rates["hour"]))
+                space.rate_half_day = Decimal(str(rates["half_day"]))
+                space.rate_day = Decimal(str(rates["day"]))
+                hours = space_data.get("opening_hours")
+                space.opening_hours = parse_hours(hours) if hours else None
+                space.active = True
+                space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
+                space.photo, space.photo_alt = _photo(site.slug, space.slug, space_data.get("photo"))
+                longest = rules.longest_block(
+                    space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0
+                )
+                if space.walk_ins and space.requires_approval:
+                    raise ValueError(f"{site.slug}/{space.slug}: walk_ins needs a space booked without approval")
+                if longest > rules.MAX_BLOCK:
+                    raise ValueError(f"{site.slug}/{space.slug}: max_minutes plus buffers exceed {rules.MAX_BLOCK}")
+                counts["spaces"] += 1
+            for space in site.spaces:
+                if space.slug not in seen:
+                    space.active = False
+
+            db.session.flush()
+            # closures are replaced as a whole: the file is their source of truth
+            for closure in db.session.scalars(select(Closure).where(Closure.site_id == site.id)):
+                db.session.delete(closure)
+            spaces = {space.slug: space.id for space in site.spaces}
+            for closure_data in site_data.get("closures", []):
+                starts = date.fromisoformat(str(closure_data["from"]))
+                ends = date.fromisoformat(str(closure_data.get("to", closure_data["from"])))
+                space_slug = closure_data.get("space")
+                db.session.add(
+                    Closure(
+                        site_id=site.id,
+                        space_id=spaces[space_slug] if space_slug else None,
+                        starts_on=starts,
+                        ends_on=ends,
+                        reason=closure_data.get("reason", ""),
+                    )
+                )
+                counts["closures"] += 1
     return counts

@@ -17,6 +17,7 @@ from booking.errors import Conflict, NotFound
 from booking.extensions import db
 from booking.models import AlertKind, Booking, Space, Status, User
 from booking.services import alerts, bookings, signals
+from booking.services.unit_of_work import after_commit, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,11 @@ def _checked_in(booking: Booking, actor: User | None, now: datetime, detail: dic
     if not decision:
         raise Conflict(decision.reason)
     booking_id = booking.id
-    booking.checked_in_at = now
-    bookings.record_change(booking, actor, "check_in", None, detail=detail | {"reason": decision.reason})
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()  # released (or changed) a moment ago
+        with unit_of_work():
+            booking.checked_in_at = now
+            bookings.record_change(booking, actor, "check_in", None, detail=detail | {"reason": decision.reason})
+    except StaleDataError:  # released (or changed) a moment ago
         raise Conflict(f"booking {booking_id} changed a moment ago; reload it") from None
     return booking
 
@@ -109,13 +109,12 @@ def check_in_by_presence(now: datetime, sensors: SensorView) -> int:
             presence_seen=not space.manual_checkin and sensors.presence(space.id, opens, now),
         )  # fmt: skip
         if decision:
-            booking.checked_in_at = now
             detail = {"by": "presence", "reason": decision.reason}
-            bookings.record_change(booking, None, "check_in", None, detail=detail)
             try:
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()  # changed meanwhile (cancelled, moved): the next run looks again
+                with unit_of_work():  # a booking at a time
+                    booking.checked_in_at = now
+                    bookings.record_change(booking, None, "check_in", None, detail=detail)
+            except StaleDataError:  # changed meanwhile (cancelled, moved): the next run looks again
                 continue
             done += 1
             log.info("booking %s checked in by presence", booking.id)
@@ -141,18 +140,18 @@ def release_no_shows(now: datetime, sensors: SensorView) -> list[Booking]:
         booking_id = booking.id
         why = {"reason": decision.reason, "sensor_health": health, "grace_minutes": space.checkin_grace_minutes}
         try:
-            bookings.record_change(booking, None, "release", rules.next_status(booking.status, "release"), detail=why)
-            alerts.raise_alert(
-                AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now, commit=False,
-                detail={"start": booking.start_at.isoformat(), "sensor_health": health},
-            )  # fmt: skip
-            db.session.commit()
+            with unit_of_work():  # the release and its alert together, a booking at a time
+                target = rules.next_status(booking.status, "release")
+                bookings.record_change(booking, None, "release", target, detail=why)
+                alerts.raise_alert(
+                    AlertKind.NO_SHOW, space, booking=booking, message=decision.reason, now=now,
+                    detail={"start": booking.start_at.isoformat(), "sensor_health": health},
+                )  # fmt: skip
+                after_commit(lambda booking=booking: signals.slot_freed.send(booking, now=now))
         except StaleDataError:
             # someone checked in (or changed the booking) since we read it: theirs wins
-            db.session.rollback()
             log.info("booking %s changed while being released; left as it is", booking_id)
             continue
         log.info("booking %s released: %s", booking.id, decision.reason)
         released.append(booking)
-        signals.slot_freed.send(booking, now=now)
     return released

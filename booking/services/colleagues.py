@@ -18,6 +18,7 @@ from booking.mail import compose, render
 from booking.models import LinkPurpose, Role, User
 from booking.rules import Problem
 from booking.services import links, signup
+from booking.services.unit_of_work import unit_of_work
 
 INVITE_DAYS = 7
 
@@ -44,25 +45,25 @@ def _member(actor: User, user_id: int) -> User:
 
 def invite(actor: User, email: str, name: str = "", *, now: datetime | None = None) -> User:
     """Mail a colleague a link to join the company; they choose their password."""
-    _admin(actor)
-    now = now or datetime.now(UTC)
-    email = (email or "").strip().lower()
-    try:
-        compose.address(email)
-    except compose.BadAddress:
-        raise Invalid([Problem("email", "is not an email address")]) from None
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("this address already has an account")
-    user = User(
-        email=email, name=compose.one_line(name), role=Role.CUSTOMER, organisation_id=actor.organisation_id,
-        password_hash=None, locale=actor.locale, email_verified_at=None, created_at=now,
-    )  # fmt: skip
-    db.session.add(user)
-    token = links.issue(user, LinkPurpose.INVITE, timedelta(days=INVITE_DAYS), now=now)
-    values = {"url": render.link("colleagues.accept", token=token), "person": actor.name or actor.email,
-              "company": actor.organisation.name, "days": INVITE_DAYS}  # fmt: skip
-    signup.account_mail("invite", user, values, key=f"invite/{token[:16]}", now=now, secret=True)
-    db.session.commit()
+    with unit_of_work():
+        _admin(actor)
+        now = now or datetime.now(UTC)
+        email = (email or "").strip().lower()
+        try:
+            compose.address(email)
+        except compose.BadAddress:
+            raise Invalid([Problem("email", "is not an email address")]) from None
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict("this address already has an account")
+        user = User(
+            email=email, name=compose.one_line(name), role=Role.CUSTOMER, organisation_id=actor.organisation_id,
+            password_hash=None, locale=actor.locale, email_verified_at=None, created_at=now,
+        )  # fmt: skip
+        db.session.add(user)
+        token = links.issue(user, LinkPurpose.INVITE, timedelta(days=INVITE_DAYS), now=now)
+        values = {"url": render.link("colleagues.accept", token=token), "person": actor.name or actor.email,
+                  "company": actor.organisation.name, "days": INVITE_DAYS}  # fmt: skip
+        signup.account_mail("invite", user, values, key=f"invite/{token[:16]}", now=now, secret=True)
     return user
 
 
@@ -71,34 +72,33 @@ def accept(token: str, name: str, password: str, *, now: datetime | None = None)
     now = now or datetime.now(UTC)
     if len(password or "") < signup.MIN_PASSWORD:
         raise Invalid([Problem("password", f"must be at least {signup.MIN_PASSWORD} characters")])
-    link = links.find(token, LinkPurpose.INVITE, now=now)
-    if link is None or not links.use(link, now=now):
-        db.session.rollback()
-        return None
-    user = link.user
-    user.name = compose.one_line(name) or user.name
-    user.password_hash = generate_password_hash(password)
-    user.email_verified_at = now
-    db.session.commit()
+    with unit_of_work():
+        link = links.find(token, LinkPurpose.INVITE, now=now)
+        if link is None or not links.use(link, now=now):  # dead, or spent a moment ago: nothing written
+            return None
+        user = link.user
+        user.name = compose.one_line(name) or user.name
+        user.password_hash = generate_password_hash(password)
+        user.email_verified_at = now
     return user
 
 
 def remove(actor: User, user_id: int) -> None:
     """Take someone out of the company: they can no longer sign in; the company keeps its bookings."""
-    _admin(actor)
-    user = _member(actor, user_id)
-    if user.id == actor.id:
-        raise Conflict("pass the admin role on before leaving")
-    user.active = False
-    db.session.commit()
+    with unit_of_work():
+        _admin(actor)
+        user = _member(actor, user_id)
+        if user.id == actor.id:
+            raise Conflict("pass the admin role on before leaving")
+        user.active = False
 
 
 def make_admin(actor: User, user_id: int) -> None:
     """Pass the admin role on to a colleague (who has signed in at least once: their address is theirs)."""
-    _admin(actor)
-    user = _member(actor, user_id)
-    if user.email_verified_at is None:
-        raise Conflict("this colleague has not accepted the invitation yet")
-    user.company_admin = True
-    actor.company_admin = False
-    db.session.commit()
+    with unit_of_work():
+        _admin(actor)
+        user = _member(actor, user_id)
+        if user.email_verified_at is None:
+            raise Conflict("this colleague has not accepted the invitation yet")
+        user.company_admin = True
+        actor.company_admin = False

@@ -27,6 +27,7 @@ from booking.rules import Problem
 from booking.services import catalog
 from booking.services.accounts import LAST_USED_RESOLUTION, hash_token
 from booking.services.readings import live_states
+from booking.services.unit_of_work import unit_of_work
 
 TOKEN_PREFIX = "dsp_"
 NOT_AUTHORISED = "this display is not authorised"
@@ -43,16 +44,16 @@ def create_display(
     site: str, space: str | None = None, *, name: str = "", actor: User | None = None
 ) -> tuple[str, DisplayToken]:
     """A new display token for a site's lobby or one of its spaces; the plain token is returned once."""
-    if actor is not None and not actor.is_staff:
-        raise Forbidden("venue staff only")
-    found_site = catalog.get_site(site, field="site")
-    record = DisplayToken(site_id=found_site.id, name=name, created_by_id=actor.id if actor else None)
-    if space:
-        record.space_id = catalog.get_space(site, space, as_field=True).id
-    token = TOKEN_PREFIX + secrets.token_urlsafe(24)
-    record.token_hash = hash_token(token)
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        if actor is not None and not actor.is_staff:
+            raise Forbidden("venue staff only")
+        found_site = catalog.get_site(site, field="site")
+        record = DisplayToken(site_id=found_site.id, name=name, created_by_id=actor.id if actor else None)
+        if space:
+            record.space_id = catalog.get_space(site, space, as_field=True).id
+        token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+        record.token_hash = hash_token(token)
+        db.session.add(record)
     return token, record
 
 
@@ -72,13 +73,13 @@ def list_displays(actor: User | None = None, *, site: str | None = None) -> list
 
 def revoke_display(display_id: int, *, actor: User | None = None, now: datetime | None = None) -> DisplayToken:
     """Stop a display's token from working; its page says so at its next refresh."""
-    if actor is not None and not actor.is_staff:
-        raise Forbidden("venue staff only")
-    record = db.session.get(DisplayToken, display_id)
-    if record is None or record.revoked_at is not None:
-        raise NotFound(f"no display {display_id}")
-    record.revoked_at = now or utcnow()
-    db.session.commit()
+    with unit_of_work():
+        if actor is not None and not actor.is_staff:
+            raise Forbidden("venue staff only")
+        record = db.session.get(DisplayToken, display_id)
+        if record is None or record.revoked_at is not None:
+            raise NotFound(f"no display {display_id}")
+        record.revoked_at = now or utcnow()
     return record
 
 
@@ -113,10 +114,9 @@ def authorise(token: str | None, site: str, space: str | None = None, *, now: da
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # a hint for staff ("last seen"), not an audit: every 5 minutes at most, in a transaction of
         # its own, since a display's refresh only reads (on SQLite, without the write lock)
-        dbtypes.commit_keeping_loaded(db.session())
-        with dbtypes.writable():
+        dbtypes.commit_keeping_loaded(db.session())  # ends the read, begun without the write lock (SQLite)
+        with dbtypes.writable(), unit_of_work(keep_loaded=True):
             record.last_used_at = now
-            dbtypes.commit_keeping_loaded(db.session())
     return record
 
 

@@ -16,6 +16,7 @@ from booking.models import ACTIVE_STATUSES, Booking, FeedScope, FeedToken, Space
 from booking.rules import Problem
 from booking.services import catalog
 from booking.services.accounts import LAST_USED_RESOLUTION, hash_token
+from booking.services.unit_of_work import unit_of_work
 
 TOKEN_PREFIX = "feed_"
 # what a feed covers: recent past (so a cancellation reaches calendars) and the year ahead
@@ -44,22 +45,22 @@ class Feed:
 
 def create_feed(actor: User, scope: str, *, site: str | None = None, space: str | None = None) -> tuple[str, FeedToken]:
     """A new private feed URL token; the plain token is returned once and never stored."""
-    record = FeedToken(user_id=actor.id, scope=scope)
-    if scope == FeedScope.ORGANISATION:
-        if actor.organisation is None:
-            raise Invalid([Problem("scope", "you do not belong to a company")])
-        record.organisation_id = actor.organisation_id
-    elif scope == FeedScope.SITE:
-        record.site_id = catalog.get_site(site or "", field="site").id
-    elif scope == FeedScope.SPACE:
-        found = catalog.get_space(site or "", space or "", as_field=True)
-        record.site_id, record.space_id = found.site_id, found.id
-    else:
-        raise Invalid([Problem("scope", f"must be one of {', '.join(FeedScope)}")])
-    token = TOKEN_PREFIX + secrets.token_urlsafe(24)
-    record.token_hash = hash_token(token)
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        record = FeedToken(user_id=actor.id, scope=scope)
+        if scope == FeedScope.ORGANISATION:
+            if actor.organisation is None:
+                raise Invalid([Problem("scope", "you do not belong to a company")])
+            record.organisation_id = actor.organisation_id
+        elif scope == FeedScope.SITE:
+            record.site_id = catalog.get_site(site or "", field="site").id
+        elif scope == FeedScope.SPACE:
+            found = catalog.get_space(site or "", space or "", as_field=True)
+            record.site_id, record.space_id = found.site_id, found.id
+        else:
+            raise Invalid([Problem("scope", f"must be one of {', '.join(FeedScope)}")])
+        token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+        record.token_hash = hash_token(token)
+        db.session.add(record)
     return token, record
 
 
@@ -70,13 +71,13 @@ def list_feeds(actor: User) -> list[FeedToken]:
 
 
 def revoke_feed(actor: User, feed_id: int, *, now: datetime | None = None) -> None:
-    record = db.session.get(FeedToken, feed_id)
-    if record is None or record.revoked_at is not None:
-        raise NotFound(f"no feed {feed_id}")
-    if not access.may_manage_user(actor, record.user_id):
-        raise NotFound(f"no feed {feed_id}")
-    record.revoked_at = now or datetime.now(UTC)
-    db.session.commit()
+    with unit_of_work():
+        record = db.session.get(FeedToken, feed_id)
+        if record is None or record.revoked_at is not None:
+            raise NotFound(f"no feed {feed_id}")
+        if not access.may_manage_user(actor, record.user_id):
+            raise NotFound(f"no feed {feed_id}")
+        record.revoked_at = now or datetime.now(UTC)
 
 
 def read_feed(token: str, *, now: datetime | None = None) -> Feed:
@@ -92,8 +93,8 @@ def read_feed(token: str, *, now: datetime | None = None) -> Feed:
     ):
         raise NotFound("no such feed")  # its owner left the company
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
-        record.last_used_at = now
-        db.session.commit()
+        with unit_of_work():
+            record.last_used_at = now
     query = (
         select(Booking)
         .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.organisation))

@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import LoginFailure, LoginSession, User
 from booking.services import accounts
+from booking.services.unit_of_work import unit_of_work
 
 # one address may be a whole office behind NAT: allow it more than one mailbox
 ADDRESS_FACTOR = 4
@@ -63,10 +64,10 @@ def sign_in(email: str, password: str, address: str, *, now: datetime | None = N
         return throttle
     user = accounts.check_login(email, password)
     if user is None:
-        db.session.add(LoginFailure(email=email[:254], address=address[:64], at=now))
-        # keep the table small: what is out of every window is of no use
-        db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - window))
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(LoginFailure(email=email[:254], address=address[:64], at=now))
+            # keep the table small: what is out of every window is of no use
+            db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - window))
     return user
 
 
@@ -90,14 +91,16 @@ def _throttle(email: str, address: str, now: datetime, window: timedelta) -> Thr
 
 def start_session(user: User, *, now: datetime | None = None) -> str:
     """A new session for ``user``; the key (for the cookie) is returned once, only its hash kept."""
-    now = now or datetime.now(UTC)
-    key = secrets.token_urlsafe(32)
-    lifetime = timedelta(hours=current_app.config["SESSION_HOURS"])
-    record = LoginSession(key_hash=accounts.hash_token(key), user_id=user.id, created_at=now, expires_at=now + lifetime)
-    db.session.add(record)
-    # what has expired is of no use: each sign-in tidies its own person's
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
-    db.session.commit()
+    with unit_of_work():
+        now = now or datetime.now(UTC)
+        key = secrets.token_urlsafe(32)
+        lifetime = timedelta(hours=current_app.config["SESSION_HOURS"])
+        record = LoginSession(
+            key_hash=accounts.hash_token(key), user_id=user.id, created_at=now, expires_at=now + lifetime
+        )
+        db.session.add(record)
+        # what has expired is of no use: each sign-in tidies its own person's
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
     return key
 
 
@@ -115,14 +118,14 @@ def session_user(key: str, *, now: datetime | None = None) -> User | None:
 
 def end_session(key: str) -> None:
     """Sign out: this session's key opens nothing any more, wherever it was copied to."""
-    db.session.execute(delete(LoginSession).where(LoginSession.key_hash == accounts.hash_token(key)))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(delete(LoginSession).where(LoginSession.key_hash == accounts.hash_token(key)))
 
 
 def end_every_session(user: User) -> int:
     """Sign ``user`` out of every browser at once; how many sessions were open."""
-    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
-    db.session.commit()
+    with unit_of_work():
+        ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
     return ended
 
 

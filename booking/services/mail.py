@@ -32,6 +32,7 @@ from booking.mail.invitations import BookingInvitation, Person, invitation
 from booking.mail.wording import NOTICES
 from booking.models import Alert, Booking, MailMessage, MailStatus, OutboxEvent, Role, Space, User
 from booking.services import opt_out
+from booking.services.unit_of_work import unit_of_work
 from booking.services.webhooks import backoff
 
 log = logging.getLogger(__name__)
@@ -267,21 +268,21 @@ def _messages_for_event(event: OutboxEvent, notice: notices.Notice, now: datetim
 
 def fan_out(now: datetime | None = None, batch: int = 200) -> int:
     """Turn new outbox events into their messages; each event is looked at once."""
-    now = now or utcnow()
-    events = db.session.scalars(
-        select(OutboxEvent).where(OutboxEvent.mailed_at.is_(None)).order_by(OutboxEvent.id).limit(batch)
-    ).all()
-    made: list[MailMessage] = []
-    for event in events:
-        for notice in notices.for_event(event.kind, event.payload or {}):
-            made += _messages_for_event(event, notice, now)
-        event.mailed_at = now
-    known = set(db.session.scalars(select(MailMessage.key).where(MailMessage.key.in_([m.key for m in made]))))
-    for message in made:
-        if message.key not in known:
-            known.add(message.key)
-            db.session.add(message)
-    db.session.commit()
+    with unit_of_work():
+        now = now or utcnow()
+        events = db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.mailed_at.is_(None)).order_by(OutboxEvent.id).limit(batch)
+        ).all()
+        made: list[MailMessage] = []
+        for event in events:
+            for notice in notices.for_event(event.kind, event.payload or {}):
+                made += _messages_for_event(event, notice, now)
+            event.mailed_at = now
+        known = set(db.session.scalars(select(MailMessage.key).where(MailMessage.key.in_([m.key for m in made]))))
+        for message in made:
+            if message.key not in known:
+                known.add(message.key)
+                db.session.add(message)
     return len(made)
 
 
@@ -295,17 +296,17 @@ def mail_server() -> transport.MailServer:
 
 def _claim(now: datetime, batch: int) -> list[MailMessage]:
     """Count the attempt and schedule the next before sending: a crash cannot lose a message."""
-    due = db.session.scalars(
-        select(MailMessage)
-        .where(MailMessage.status == MailStatus.PENDING, MailMessage.next_attempt_at <= now)
-        .order_by(MailMessage.next_attempt_at, MailMessage.id)
-        .limit(batch)
-    ).all()
-    base = current_app.config["MAIL_BACKOFF_SECONDS"]
-    for message in due:
-        message.attempts += 1
-        message.next_attempt_at = now + backoff(message.attempts, base)
-    db.session.commit()
+    with unit_of_work():
+        due = db.session.scalars(
+            select(MailMessage)
+            .where(MailMessage.status == MailStatus.PENDING, MailMessage.next_attempt_at <= now)
+            .order_by(MailMessage.next_attempt_at, MailMessage.id)
+            .limit(batch)
+        ).all()
+        base = current_app.config["MAIL_BACKOFF_SECONDS"]
+        for message in due:
+            message.attempts += 1
+            message.next_attempt_at = now + backoff(message.attempts, base)
     return list(due)
 
 
@@ -314,7 +315,7 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> dict[str, in
     now = now or utcnow()
     config = current_app.config
     counts = {"written": fan_out(now), "sent": 0, "retrying": 0, "failed": 0}
-    due = _claim(now, batch)
+    due = _claim(now, batch)  # its own unit, committed before anything is sent
     if not due:
         return counts
     server = mail_server()
@@ -334,34 +335,34 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> dict[str, in
             log.warning("mail server %s went away: %s", server.label, lost)
         finally:
             connection.close()
-    for message in due:
-        outcome = outcomes.get(message.id)
-        if outcome is None:  # never offered: held back behind a lost connection, the attempt does not count
-            message.attempts -= 1
-            continue
-        message.last_error = outcome.error[:500]
-        if outcome.ok:
-            message.status, message.sent_at = MailStatus.SENT, now
-            if message.secret:
-                message.raw = ""  # the link's token lives on only hashed
-            counts["sent"] += 1
-        elif outcome.final or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-            message.status = MailStatus.FAILED
-            if message.secret:
-                message.raw = ""
-            counts["failed"] += 1
-            log.warning("mail %s to %s failed for good: %s", message.id, message.recipient, outcome.error)
-        else:
-            counts["retrying"] += 1
-    db.session.commit()
+    with unit_of_work():
+        for message in due:
+            outcome = outcomes.get(message.id)
+            if outcome is None:  # never offered: held back behind a lost connection, the attempt does not count
+                message.attempts -= 1
+                continue
+            message.last_error = outcome.error[:500]
+            if outcome.ok:
+                message.status, message.sent_at = MailStatus.SENT, now
+                if message.secret:
+                    message.raw = ""  # the link's token lives on only hashed
+                counts["sent"] += 1
+            elif outcome.final or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                message.status = MailStatus.FAILED
+                if message.secret:
+                    message.raw = ""
+                counts["failed"] += 1
+                log.warning("mail %s to %s failed for good: %s", message.id, message.recipient, outcome.error)
+            else:
+                counts["retrying"] += 1
     return counts
 
 
 def prune(now: datetime, *, keep: timedelta) -> int:
     """Forget messages sent or failed more than ``keep`` ago."""
-    done = (MailMessage.status != MailStatus.PENDING) & (MailMessage.created_at < now - keep)
-    result = db.session.execute(delete(MailMessage).where(done))
-    db.session.commit()
+    with unit_of_work():
+        done = (MailMessage.status != MailStatus.PENDING) & (MailMessage.created_at < now - keep)
+        result = db.session.execute(delete(MailMessage).where(done))
     return result.rowcount or 0
 
 

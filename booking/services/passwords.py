@@ -19,23 +19,24 @@ from booking.models import LinkPurpose, User
 from booking.rules import Problem
 from booking.services import links, logins, signup
 from booking.services.signup import MIN_PASSWORD
+from booking.services.unit_of_work import unit_of_work
 
 
 def request_reset(email: str, *, address: str, now: datetime | None = None) -> None:
     """Mail a reset link if ``email`` has an active account; say nothing either way."""
     now = now or datetime.now(UTC)
     email = (email or "").strip().lower()
-    signup.throttle("reset", email, address, now)
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.active:
-        return
-    minutes = current_app.config["RESET_LINK_MINUTES"]
-    token = links.issue(user, LinkPurpose.RESET, timedelta(minutes=minutes), now=now)
-    from booking.mail import render
+    signup.throttle("reset", email, address, now)  # its own unit: the attempt counts whatever happens next
+    with unit_of_work():
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None or not user.active:
+            return
+        minutes = current_app.config["RESET_LINK_MINUTES"]
+        token = links.issue(user, LinkPurpose.RESET, timedelta(minutes=minutes), now=now)
+        from booking.mail import render
 
-    values = {"url": render.link("passwords.reset", token=token), "email": user.email, "minutes": minutes}
-    signup.account_mail("reset", user, values, key=f"reset/{token[:16]}", now=now, secret=True)
-    db.session.commit()
+        values = {"url": render.link("passwords.reset", token=token), "email": user.email, "minutes": minutes}
+        signup.account_mail("reset", user, values, key=f"reset/{token[:16]}", now=now, secret=True)
 
 
 def _check(password: str) -> None:
@@ -47,15 +48,15 @@ def reset(token: str, password: str, *, now: datetime | None = None) -> User | N
     """Set a new password through a reset link; None when the link is unknown, used or expired."""
     now = now or datetime.now(UTC)
     _check(password)
-    link = links.find(token, LinkPurpose.RESET, now=now)
-    if link is None or not links.use(link, now=now):
-        db.session.rollback()
-        return None
-    user = link.user
-    user.password_hash = generate_password_hash(password)
-    user.email_verified_at = user.email_verified_at or now  # the link reached that mailbox
-    # a reset is for a lost or stolen password: whoever is signed in with the old one is signed out
-    logins.end_every_session(user)  # commits the new password with it
+    with unit_of_work():
+        link = links.find(token, LinkPurpose.RESET, now=now)
+        if link is None or not links.use(link, now=now):  # dead, or spent a moment ago: nothing written
+            return None
+        user = link.user
+        user.password_hash = generate_password_hash(password)
+        user.email_verified_at = user.email_verified_at or now  # the link reached that mailbox
+        # a reset is for a lost or stolen password: whoever is signed in with the old one is signed out
+        logins.end_every_session(user)  # in this unit: the new password and the sign-outs together
     return user
 
 

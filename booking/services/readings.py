@@ -21,6 +21,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.models import OccupancyReading, Sensor, Space, SpaceOccupancy
 from booking.services import catalog, history
+from booking.services.unit_of_work import unit_of_work
 from booking.store import readings as store
 
 
@@ -83,35 +84,35 @@ def record_readings(batch: Batch, now: datetime, *, settle: bool = True) -> Reco
     every sensor of every touched space, and the ingest worker, storing a few batches a second
     from the same spaces, does it once a second instead of once per batch.
     """
-    readings = _unique(batch.readings)
-    space_of = store.spaces_of({r.sensor for r in readings} | {s.sensor for s in batch.statuses})
-    readings = [r for r in readings if r.sensor in space_of]  # sensors deleted meanwhile: dropped
-    statuses = [s for s in batch.statuses if s.sensor in space_of]
-    headcounts = [r for r in readings if r.count is not None or r.present is not None]
-    crossings = [r for r in readings if r.count is None and r.present is None and r.has_occupancy]
+    with unit_of_work():
+        readings = _unique(batch.readings)
+        space_of = store.spaces_of({r.sensor for r in readings} | {s.sensor for s in batch.statuses})
+        readings = [r for r in readings if r.sensor in space_of]  # sensors deleted meanwhile: dropped
+        statuses = [s for s in batch.statuses if s.sensor in space_of]
+        headcounts = [r for r in readings if r.count is not None or r.present is not None]
+        crossings = [r for r in readings if r.count is None and r.present is None and r.has_occupancy]
 
-    # A duplicate headcount changes nothing (it is not newer than itself); a duplicate crossing
-    # would count twice, so for those the store says which ones were new.
-    stored = store.insert_readings([_row(r, space_of) for r in headcounts])
-    new = store.insert_new([_row(r, space_of) for r in crossings])
-    new_crossings = [r for r in crossings if (r.sensor, r.observed_at) in new]
-    # The sensors with new crossings are folded reading by reading through the pure rule, their
-    # headcounts with them (the order matters there); the others take their newest values in one
-    # UPDATE, which the pure rule folded over the same readings gives too (the store's contract).
-    folded = {r.sensor for r in new_crossings}
-    heard = sorted((r for r in batch.readings if r.sensor in space_of), key=lambda r: r.observed_at)
-    store.apply_latest(_latest(heard, [r for r in headcounts if r.sensor not in folded]))
-    _fold([r for r in headcounts if r.sensor in folded] + new_crossings)
-    names = {True: presence.ONLINE, False: presence.OFFLINE, None: presence.UNKNOWN}
-    store.set_statuses([(s.sensor, names[s.online], s.received_at) for s in statuses])
-    store.count_rejections(
-        [(sensor, reason, n, batch.details.get((sensor, reason), "")) for (sensor, reason), n in
-         sorted(batch.rejections.items())],
-        now,
-    )  # fmt: skip
-    touched = {space_of[r.sensor] for r in headcounts + new_crossings} | {space_of[s.sensor] for s in statuses}
-    spaces = _refresh_spaces(touched, now) if settle else set()
-    db.session.commit()
+        # A duplicate headcount changes nothing (it is not newer than itself); a duplicate crossing
+        # would count twice, so for those the store says which ones were new.
+        stored = store.insert_readings([_row(r, space_of) for r in headcounts])
+        new = store.insert_new([_row(r, space_of) for r in crossings])
+        new_crossings = [r for r in crossings if (r.sensor, r.observed_at) in new]
+        # The sensors with new crossings are folded reading by reading through the pure rule, their
+        # headcounts with them (the order matters there); the others take their newest values in one
+        # UPDATE, which the pure rule folded over the same readings gives too (the store's contract).
+        folded = {r.sensor for r in new_crossings}
+        heard = sorted((r for r in batch.readings if r.sensor in space_of), key=lambda r: r.observed_at)
+        store.apply_latest(_latest(heard, [r for r in headcounts if r.sensor not in folded]))
+        _fold([r for r in headcounts if r.sensor in folded] + new_crossings)
+        names = {True: presence.ONLINE, False: presence.OFFLINE, None: presence.UNKNOWN}
+        store.set_statuses([(s.sensor, names[s.online], s.received_at) for s in statuses])
+        store.count_rejections(
+            [(sensor, reason, n, batch.details.get((sensor, reason), "")) for (sensor, reason), n in
+             sorted(batch.rejections.items())],
+            now,
+        )  # fmt: skip
+        touched = {space_of[r.sensor] for r in headcounts + new_crossings} | {space_of[s.sensor] for s in statuses}
+        spaces = _refresh_spaces(touched, now) if settle else set()
 
     stored += len(new_crossings)
     received = sum(1 for r in batch.readings if r.has_occupancy and r.sensor in space_of)
@@ -162,8 +163,8 @@ def settle_spaces(space_ids: Iterable[int], now: datetime) -> set[int]:
     Idempotent and derived from the sensors alone: settling late, twice, or after another worker
     settled the same spaces gives the same rows.
     """
-    changed = _refresh_spaces(set(space_ids), now)
-    db.session.commit()
+    with unit_of_work():
+        changed = _refresh_spaces(set(space_ids), now)
     return changed
 
 

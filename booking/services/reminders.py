@@ -16,16 +16,17 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import Booking, Space, Status, User
 from booking.services import mail, outbox
+from booking.services.unit_of_work import unit_of_work
 
 DAY_BEFORE = timedelta(hours=24)
 def stop_reminders(user: User) -> None:
-    user.remind_day_before = False
-    db.session.commit()
+    with unit_of_work():
+        user.remind_day_before = False
 
 
 def resume_reminders(user: User) -> None:
-    user.remind_day_before = True
-    db.session.commit()
+    with unit_of_work():
+        user.remind_day_before = True
 
 
 def reminder_due(start: datetime, created_at: datetime, now: datetime) -> bool:
@@ -46,32 +47,32 @@ def _queue(key: str, notice: str, booking: Booking, to: mail.Recipient, now: dat
 
 def queue_due(now: datetime | None = None) -> dict[str, int]:
     """Write the reminders and hold warnings that are due; the delivery job sends them."""
-    now = now or datetime.now(UTC)
-    counts = {"reminders": 0, "lapsing_holds": 0}
-    upcoming = db.session.scalars(
-        select(Booking)
-        .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.created_by))
-        .where(Booking.status == Status.CONFIRMED, Booking.start_at > now, Booking.start_at <= now + DAY_BEFORE)
-    ).all()
-    for booking in upcoming:
-        if not reminder_due(booking.start_at, booking.created_at, now):
-            continue
-        for to in mail.booker_recipients(booking):
-            user = db.session.get(User, to.user_id) if to.user_id else None
-            if user is not None and not user.remind_day_before:
+    with unit_of_work():
+        now = now or datetime.now(UTC)
+        counts = {"reminders": 0, "lapsing_holds": 0}
+        upcoming = db.session.scalars(
+            select(Booking)
+            .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.created_by))
+            .where(Booking.status == Status.CONFIRMED, Booking.start_at > now, Booking.start_at <= now + DAY_BEFORE)
+        ).all()
+        for booking in upcoming:
+            if not reminder_due(booking.start_at, booking.created_at, now):
                 continue
-            key = f"reminder/{booking.id}/{booking.start_at.isoformat()}/{to.email}"
-            counts["reminders"] += _queue(key, "booking.reminder", booking, to, now, reminded=user)
-    warning = timedelta(minutes=current_app.config["MAIL_HOLD_WARNING_MINUTES"])
-    lapsing = db.session.scalars(
-        select(Booking).where(
-            Booking.status == Status.HOLD, Booking.hold_expires_at > now, Booking.hold_expires_at <= now + warning
-        )
-    ).all()
-    for booking in lapsing:
-        for to in mail.booker_recipients(booking):
-            key = f"hold_lapsing/{booking.id}/{booking.hold_expires_at.isoformat()}/{to.email}"
-            until = booking.hold_expires_at
-            counts["lapsing_holds"] += _queue(key, "booking.hold_lapsing", booking, to, now, until=until)
-    db.session.commit()
+            for to in mail.booker_recipients(booking):
+                user = db.session.get(User, to.user_id) if to.user_id else None
+                if user is not None and not user.remind_day_before:
+                    continue
+                key = f"reminder/{booking.id}/{booking.start_at.isoformat()}/{to.email}"
+                counts["reminders"] += _queue(key, "booking.reminder", booking, to, now, reminded=user)
+        warning = timedelta(minutes=current_app.config["MAIL_HOLD_WARNING_MINUTES"])
+        lapsing = db.session.scalars(
+            select(Booking).where(
+                Booking.status == Status.HOLD, Booking.hold_expires_at > now, Booking.hold_expires_at <= now + warning
+            )
+        ).all()
+        for booking in lapsing:
+            for to in mail.booker_recipients(booking):
+                key = f"hold_lapsing/{booking.id}/{booking.hold_expires_at.isoformat()}/{to.email}"
+                until = booking.hold_expires_at
+                counts["lapsing_holds"] += _queue(key, "booking.hold_lapsing", booking, to, now, until=until)
     return counts

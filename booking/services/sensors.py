@@ -16,6 +16,7 @@ from booking.extensions import db
 from booking.models import IngestRejection, OccupancyReading, Sensor, Site, Space
 from booking.rules import Problem
 from booking.services import catalog
+from booking.services.unit_of_work import unit_of_work
 
 # A topic segment: no MQTT wildcards, no separator.
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -63,21 +64,21 @@ def add_sensor(
     interval_seconds: int = 60,
 ) -> Sensor:
     """Register a sensor in a space; its readings are dropped until it is registered."""
-    target = catalog.get_space(site, space, as_field=True)
-    values = {"kind": kind, "format": format, "topic": topic or None, "interval_seconds": interval_seconds}
-    problems = _check(values)
-    if not SLUG.fullmatch(slug or ""):
-        problems.insert(0, Problem("sensor", "use letters, digits, '.', '_', ':' or '-' (at most 64)"))
-    elif slug in RESERVED_SLUGS:
-        problems.insert(0, Problem("sensor", f"{slug!r} is reserved: the API uses /api/v1/sensors/{slug}"))
-    if problems:
-        raise Invalid(problems)
-    if db.session.scalar(select(Sensor.id).where(Sensor.slug == slug)):
-        raise Conflict(f"sensor {slug!r} is registered already")
-    _check_topic_free(values["topic"], None)
-    sensor = Sensor(slug=slug, space_id=target.id, **values)
-    db.session.add(sensor)
-    db.session.commit()
+    with unit_of_work():
+        target = catalog.get_space(site, space, as_field=True)
+        values = {"kind": kind, "format": format, "topic": topic or None, "interval_seconds": interval_seconds}
+        problems = _check(values)
+        if not SLUG.fullmatch(slug or ""):
+            problems.insert(0, Problem("sensor", "use letters, digits, '.', '_', ':' or '-' (at most 64)"))
+        elif slug in RESERVED_SLUGS:
+            problems.insert(0, Problem("sensor", f"{slug!r} is reserved: the API uses /api/v1/sensors/{slug}"))
+        if problems:
+            raise Invalid(problems)
+        if db.session.scalar(select(Sensor.id).where(Sensor.slug == slug)):
+            raise Conflict(f"sensor {slug!r} is registered already")
+        _check_topic_free(values["topic"], None)
+        sensor = Sensor(slug=slug, space_id=target.id, **values)
+        db.session.add(sensor)
     return sensor
 
 
@@ -89,31 +90,31 @@ def ensure_sensor(slug: str, **values) -> Sensor:
 
 def update_sensor(slug: str, changes: dict) -> Sensor:
     """Move a sensor to another space or change how it reports."""
-    sensor = get_sensor(slug)
-    if "site" in changes or "space" in changes:
-        target = catalog.get_space(
-            changes.get("site", sensor.space.site.slug), changes.get("space", sensor.space.slug), as_field=True
-        )
-        sensor.space_id = target.id
-    values = {name: changes[name] for name in EDITABLE if name in changes}
-    if "topic" in values:
-        values["topic"] = values["topic"] or None
-    problems = _check({**{name: getattr(sensor, name) for name in EDITABLE}, **values})
-    if problems:
-        raise Invalid(problems)
-    _check_topic_free(values.get("topic"), sensor.id)
-    for name, value in values.items():
-        setattr(sensor, name, value)
-    db.session.commit()
+    with unit_of_work():
+        sensor = get_sensor(slug)
+        if "site" in changes or "space" in changes:
+            target = catalog.get_space(
+                changes.get("site", sensor.space.site.slug), changes.get("space", sensor.space.slug), as_field=True
+            )
+            sensor.space_id = target.id
+        values = {name: changes[name] for name in EDITABLE if name in changes}
+        if "topic" in values:
+            values["topic"] = values["topic"] or None
+        problems = _check({**{name: getattr(sensor, name) for name in EDITABLE}, **values})
+        if problems:
+            raise Invalid(problems)
+        _check_topic_free(values.get("topic"), sensor.id)
+        for name, value in values.items():
+            setattr(sensor, name, value)
     return sensor
 
 
 def delete_sensor(slug: str) -> None:
     """Remove a sensor from the registry, with its readings."""
-    sensor = get_sensor(slug)
-    db.session.execute(delete(OccupancyReading).where(OccupancyReading.sensor_id == sensor.id))
-    db.session.delete(sensor)
-    db.session.commit()
+    with unit_of_work():
+        sensor = get_sensor(slug)
+        db.session.execute(delete(OccupancyReading).where(OccupancyReading.sensor_id == sensor.id))
+        db.session.delete(sensor)
 
 
 def sensor_health(sensor: Sensor, now: datetime) -> str:

@@ -24,6 +24,7 @@ from booking.mail import compose, render, wording
 from booking.models import Booking, CompanyStatus, LinkPurpose, Organisation, Role, SignupAttempt, Status, User
 from booking.rules import Problem
 from booking.services import links, mail, outbox
+from booking.services.unit_of_work import unit_of_work
 
 VERIFY_TTL = timedelta(hours=48)
 WINDOW = timedelta(hours=1)
@@ -72,15 +73,16 @@ def _problems(req: SignupRequest) -> list[Problem]:
 
 def throttle(kind: str, email: str, address: str, now: datetime) -> None:
     """Refuse past the limit per client address (and per e-mail); else count this attempt."""
-    config = current_app.config
-    since = now - WINDOW
-    count = select(func.count()).select_from(SignupAttempt).where(SignupAttempt.kind == kind, SignupAttempt.at > since)
-    by_address = db.session.scalar(count.where(SignupAttempt.address == address))
-    by_email = db.session.scalar(count.where(SignupAttempt.email == email))
-    if by_address >= config["SIGNUP_MAX_PER_HOUR"] or by_email >= max(config["SIGNUP_MAX_PER_HOUR"] // 2, 1):
-        raise TooManyAttempts("too many attempts from here; try again in an hour")
-    db.session.add(SignupAttempt(kind=kind, address=address, email=email, at=now))
-    db.session.commit()
+    with unit_of_work():
+        config = current_app.config
+        since = now - WINDOW
+        count = select(func.count()).select_from(SignupAttempt)
+        count = count.where(SignupAttempt.kind == kind, SignupAttempt.at > since)
+        by_address = db.session.scalar(count.where(SignupAttempt.address == address))
+        by_email = db.session.scalar(count.where(SignupAttempt.email == email))
+        if by_address >= config["SIGNUP_MAX_PER_HOUR"] or by_email >= max(config["SIGNUP_MAX_PER_HOUR"] // 2, 1):
+            raise TooManyAttempts("too many attempts from here; try again in an hour")
+        db.session.add(SignupAttempt(kind=kind, address=address, email=email, at=now))
 
 
 def slug_for(name: str) -> str:
@@ -115,17 +117,17 @@ def sign_up(req: SignupRequest, *, address: str, now: datetime | None = None) ->
     if problems:
         raise Invalid(problems)
     email = req.email.strip().lower()
-    throttle("signup", email, address, now)
-    existing = db.session.scalar(select(User).where(User.email == email))
-    if existing is not None:
-        url = render.link("login.login")
-        account_mail("exists", existing, {"url": url, "email": email}, key=f"exists/{email}/{now.isoformat()}",
-                      now=now, secret=False)  # fmt: skip
-    elif req.join:
-        _ask_to_join(req, email, now)
-    else:
-        _new_company(req, email, now)
-    db.session.commit()
+    throttle("signup", email, address, now)  # its own unit: the attempt counts whatever happens next
+    with unit_of_work():
+        existing = db.session.scalar(select(User).where(User.email == email))
+        if existing is not None:
+            url = render.link("login.login")
+            account_mail("exists", existing, {"url": url, "email": email}, key=f"exists/{email}/{now.isoformat()}",
+                          now=now, secret=False)  # fmt: skip
+        elif req.join:
+            _ask_to_join(req, email, now)
+        else:
+            _new_company(req, email, now)
 
 
 def _new_company(req: SignupRequest, email: str, now: datetime) -> None:
@@ -168,16 +170,16 @@ def _ask_to_join(req: SignupRequest, email: str, now: datetime) -> None:
 def verify(token: str, *, now: datetime | None = None) -> User | None:
     """Follow a verification link: the address is the person's; staff now hear of their new company."""
     now = now or datetime.now(UTC)
-    link = links.find(token, LinkPurpose.VERIFY, now=now)
-    if link is None or not links.use(link, now=now):
-        db.session.rollback()
-        return None
-    user = link.user
-    user.email_verified_at = now
-    company = user.organisation
-    if company is not None and company.status == CompanyStatus.PENDING:
-        outbox.emit("organisation.signed_up", company_payload(company, user), organisation_id=company.id, now=now)
-    db.session.commit()
+    with unit_of_work():
+        link = links.find(token, LinkPurpose.VERIFY, now=now)
+        if link is None or not links.use(link, now=now):  # dead, or spent a moment ago: nothing written
+            return None
+        user = link.user
+        user.email_verified_at = now
+        company = user.organisation
+        if company is not None and company.status == CompanyStatus.PENDING:
+            payload = company_payload(company, user)
+            outbox.emit("organisation.signed_up", payload, organisation_id=company.id, now=now)
     return user
 
 
@@ -212,16 +214,16 @@ def _company(slug: str) -> Organisation:
 
 def decide(actor: User, slug: str, approve: bool, *, now: datetime | None = None) -> Organisation:
     """Staff approve a company (its waiting bookings go ahead where the space allows) or decline it."""
-    from booking.services import bookings  # imported here: bookings reads companies' status
+    with unit_of_work():
+        from booking.services import bookings  # imported here: bookings reads companies' status
 
-    now = now or datetime.now(UTC)
-    company = _company(slug)
-    if company.status != CompanyStatus.PENDING:
-        raise Conflict(f"{company.name} is {company.status} already")
-    company.status = CompanyStatus.ACTIVE if approve else CompanyStatus.DECLINED
-    outbox.emit(f"organisation.{'approved' if approve else 'declined'}", company_payload(company),
-                organisation_id=company.id, now=now)  # fmt: skip
-    db.session.commit()
+        now = now or datetime.now(UTC)
+        company = _company(slug)
+        if company.status != CompanyStatus.PENDING:
+            raise Conflict(f"{company.name} is {company.status} already")
+        company.status = CompanyStatus.ACTIVE if approve else CompanyStatus.DECLINED
+        outbox.emit(f"organisation.{'approved' if approve else 'declined'}", company_payload(company),
+                    organisation_id=company.id, now=now)  # fmt: skip
     waiting = db.session.scalars(
         select(Booking).where(Booking.organisation_id == company.id, Booking.status == Status.PENDING)
     ).all()

@@ -18,6 +18,7 @@ from booking.extensions import db
 from booking.models import Booking, OccupancyReading, Organisation, Space, User, UtilizationDay
 from booking.rules import Problem
 from booking.services import catalog, history
+from booking.services.unit_of_work import unit_of_work
 from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, SensorSample, day_figures, space_timeline
 
 MAX_DAYS = 366
@@ -179,21 +180,21 @@ def _add(totals: dict, key: tuple, figures: Figures, *, company_view: bool) -> N
 
 def rollup(day: date, *, now: datetime | None = None) -> int:
     """Store one day's figures (whole spaces and each company's share); rerunning replaces them."""
-    now = now or datetime.now(UTC)
-    spaces = list(db.session.scalars(select(Space).options(joinedload(Space.site)).where(Space.active)))
-    existing = {
-        (row.space_id, row.organisation_id): row
-        for row in db.session.scalars(select(UtilizationDay).where(UtilizationDay.day == day))
-    }
-    count = 0
-    for space, _day, org, figures in space_days(spaces, day, day, now=now):
-        row = existing.get((space.id, org))
-        if row is None:
-            row = UtilizationDay(day=day, space_id=space.id, organisation_id=org)
-            db.session.add(row)
-        for name, value in asdict(figures).items():
-            setattr(row, name, value)
-        row.computed_at = now
-        count += 1
-    db.session.commit()
+    with unit_of_work():
+        now = now or datetime.now(UTC)
+        spaces = list(db.session.scalars(select(Space).options(joinedload(Space.site)).where(Space.active)))
+        existing = {
+            (row.space_id, row.organisation_id): row
+            for row in db.session.scalars(select(UtilizationDay).where(UtilizationDay.day == day))
+        }
+        count = 0
+        for space, _day, org, figures in space_days(spaces, day, day, now=now):
+            row = existing.get((space.id, org))
+            if row is None:
+                row = UtilizationDay(day=day, space_id=space.id, organisation_id=org)
+                db.session.add(row)
+            for name, value in asdict(figures).items():
+                setattr(row, name, value)
+            row.computed_at = now
+            count += 1
     return count

@@ -14,6 +14,7 @@ from booking.extensions import db
 from booking.models import Booking, User, WaitlistEntry, WaitStatus
 from booking.services import bookings, catalog, outbox, signals
 from booking.services.bookings import BookingRequest
+from booking.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -21,23 +22,22 @@ log = logging.getLogger(__name__)
 def join(actor: User, req: BookingRequest, *, organisation: str | None = None, now: datetime | None = None):
     """Queue for a slot that is taken now; a free slot should simply be booked."""
     now = now or utcnow()
-    space = catalog.get_space(req.site, req.space, as_field=True)
-    org = bookings.organisation_for(actor, organisation)
-    policy = catalog.policy_of(space)
-    plan = rules.plan_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
-    if plan.problems:
-        raise Invalid(plan.problems)
-    if not bookings.taken(space, plan.block, now):
-        db.session.rollback()
-        where = {"site": space.site.slug, "space": space.slug}
-        message = f"{where['site']}/{where['space']} is free then: book it instead"
-        raise Conflict(message, code="free_then", params=where)
-    entry = WaitlistEntry(
-        organisation=org, requested_by=actor, space=space, start_at=req.start, end_at=req.end,
-        attendees=req.attendees, layout=req.layout, title=req.title, status=WaitStatus.WAITING, created_at=now,
-    )  # fmt: skip
-    db.session.add(entry)
-    db.session.commit()
+    with unit_of_work():
+        space = catalog.get_space(req.site, req.space, as_field=True)
+        org = bookings.organisation_for(actor, organisation)
+        policy = catalog.policy_of(space)
+        plan = rules.plan_booking(policy, req.start, req.end, req.attendees, now=now, layout=req.layout)
+        if plan.problems:
+            raise Invalid(plan.problems)
+        if not bookings.taken(space, plan.block, now):  # refused: the lapsed holds it expired stay as they were
+            where = {"site": space.site.slug, "space": space.slug}
+            message = f"{where['site']}/{where['space']} is free then: book it instead"
+            raise Conflict(message, code="free_then", params=where)
+        entry = WaitlistEntry(
+            organisation=org, requested_by=actor, space=space, start_at=req.start, end_at=req.end,
+            attendees=req.attendees, layout=req.layout, title=req.title, status=WaitStatus.WAITING, created_at=now,
+        )  # fmt: skip
+        db.session.add(entry)
     return entry
 
 
@@ -58,11 +58,11 @@ def get_entry(actor: User, entry_id: int) -> WaitlistEntry:
 
 def cancel(actor: User, entry_id: int) -> WaitlistEntry:
     """Leave the queue."""
-    entry = get_entry(actor, entry_id)
-    if entry.status != WaitStatus.WAITING:
-        raise Conflict(f"this waitlist entry is {entry.status}")
-    entry.status = WaitStatus.CANCELLED
-    db.session.commit()
+    with unit_of_work():
+        entry = get_entry(actor, entry_id)
+        if entry.status != WaitStatus.WAITING:
+            raise Conflict(f"this waitlist entry is {entry.status}")
+        entry.status = WaitStatus.CANCELLED
     return entry
 
 
@@ -102,8 +102,8 @@ def offer(space_id: int, start: datetime, end: datetime, *, now: datetime | None
 
 def _offer(entry: WaitlistEntry, now: datetime) -> bool:
     if entry.start_at <= now:
-        entry.status = WaitStatus.LAPSED
-        db.session.commit()
+        with unit_of_work():
+            entry.status = WaitStatus.LAPSED
         return False
     space = entry.space
     req = BookingRequest(
@@ -112,36 +112,35 @@ def _offer(entry: WaitlistEntry, now: datetime) -> bool:
     )  # fmt: skip
     entry_id = entry.id
     try:
-        hold = bookings.book(entry.requested_by, req, hold=True, organisation=entry.organisation.slug, now=now)
+        with unit_of_work():  # the hold and the offer that names it, together or not at all
+            hold = bookings.book(entry.requested_by, req, hold=True, organisation=entry.organisation.slug, now=now)
+            entry = db.session.get(WaitlistEntry, entry_id)
+            entry.status = WaitStatus.OFFERED
+            entry.booking_id = hold.id
+            entry.offered_at = now
+            outbox.emit(
+                "waitlist.offered",
+                {"waitlist_entry": entry.id, "booking": outbox.booking_payload(hold),
+                 "hold_expires_at": hold.hold_expires_at.isoformat() if hold.hold_expires_at else None},
+                organisation_id=entry.organisation_id, now=now,
+            )  # fmt: skip
     except DomainError as error:
-        db.session.rollback()
         log.debug("waitlist entry %s not offered: %s", entry_id, error.detail)
         return False
-    entry = db.session.get(WaitlistEntry, entry_id)
-    entry.status = WaitStatus.OFFERED
-    entry.booking_id = hold.id
-    entry.offered_at = now
-    outbox.emit(
-        "waitlist.offered",
-        {"waitlist_entry": entry.id, "booking": outbox.booking_payload(hold),
-         "hold_expires_at": hold.hold_expires_at.isoformat() if hold.hold_expires_at else None},
-        organisation_id=entry.organisation_id, now=now,
-    )  # fmt: skip
-    db.session.commit()
     log.info("waitlist entry %s offered hold %s", entry.id, hold.id)
     return True
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Scheduler: lapse entries whose time passed, and offer slots freed while nobody was looking."""
-    now = now or utcnow()
-    lapsed = 0
-    for entry in db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.status == WaitStatus.WAITING, WaitlistEntry.start_at <= now)
-    ).all():
-        entry.status = WaitStatus.LAPSED
-        lapsed += 1
-    db.session.commit()
+    with unit_of_work():
+        now = now or utcnow()
+        lapsed = 0
+        for entry in db.session.scalars(
+            select(WaitlistEntry).where(WaitlistEntry.status == WaitStatus.WAITING, WaitlistEntry.start_at <= now)
+        ).all():
+            entry.status = WaitStatus.LAPSED
+            lapsed += 1
     offered = 0
     spaces = db.session.execute(
         select(WaitlistEntry.space_id, WaitlistEntry.start_at, WaitlistEntry.end_at)

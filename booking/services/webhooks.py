@@ -35,6 +35,7 @@ from booking.extensions import db
 from booking.infra import egress, metrics
 from booking.models import DeliveryStatus, OutboxEvent, User, WebhookDelivery, WebhookEndpoint
 from booking.rules import TRANSITIONS, Problem
+from booking.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +67,23 @@ def _refusal(url: str) -> str | None:
 
 def register(actor: User, url: str, events: list[str], *, description: str = "") -> WebhookEndpoint:
     """A company's endpoint gets its own events; a staff endpoint gets every event."""
-    problems = []
-    reason = _refusal(url)
-    if reason:
-        problems.append(Problem("url", reason))
-    for i, pattern in enumerate(events):
-        if pattern not in EVENT_PATTERNS:
-            kinds = ", ".join(EVENT_KINDS)
-            hint = f"{pattern!r} is not an event kind: use *, booking.*, alert.*, waitlist.* or one of {kinds}"
-            problems.append(Problem(f"events[{i}]", hint))
-    if problems:
-        raise Invalid(problems)
-    endpoint = WebhookEndpoint(
-        organisation_id=access.own_organisation(actor), created_by_id=actor.id, url=url,
-        secret="whsec_" + secrets.token_urlsafe(32), events=events, description=description,
-    )  # fmt: skip
-    db.session.add(endpoint)
-    db.session.commit()
+    with unit_of_work():
+        problems = []
+        reason = _refusal(url)
+        if reason:
+            problems.append(Problem("url", reason))
+        for i, pattern in enumerate(events):
+            if pattern not in EVENT_PATTERNS:
+                kinds = ", ".join(EVENT_KINDS)
+                hint = f"{pattern!r} is not an event kind: use *, booking.*, alert.*, waitlist.* or one of {kinds}"
+                problems.append(Problem(f"events[{i}]", hint))
+        if problems:
+            raise Invalid(problems)
+        endpoint = WebhookEndpoint(
+            organisation_id=access.own_organisation(actor), created_by_id=actor.id, url=url,
+            secret="whsec_" + secrets.token_urlsafe(32), events=events, description=description,
+        )  # fmt: skip
+        db.session.add(endpoint)
     return endpoint
 
 
@@ -106,16 +107,16 @@ def get_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
 
 def remove(actor: User, endpoint_id: int) -> None:
     """Stop calling an endpoint; its pending deliveries are dropped as failed."""
-    endpoint = get_endpoint(actor, endpoint_id)
-    endpoint.active = False
-    for delivery in db.session.scalars(
-        select(WebhookDelivery).where(
-            WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == DeliveryStatus.PENDING
-        )
-    ):
-        delivery.status = DeliveryStatus.FAILED
-        delivery.last_error = "the endpoint was removed"
-    db.session.commit()
+    with unit_of_work():
+        endpoint = get_endpoint(actor, endpoint_id)
+        endpoint.active = False
+        for delivery in db.session.scalars(
+            select(WebhookDelivery).where(
+                WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == DeliveryStatus.PENDING
+            )
+        ):
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = "the endpoint was removed"
 
 
 def recent_deliveries(actor: User, endpoint_id: int, limit: int = 50) -> list[WebhookDelivery]:
@@ -160,26 +161,26 @@ def _wants(endpoint: WebhookEndpoint, event: OutboxEvent) -> bool:
 
 def dispatch(now: datetime, batch: int = 500) -> int:
     """Fan new outbox events out into one delivery per interested endpoint."""
-    events = db.session.scalars(
-        select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None)).order_by(OutboxEvent.id).limit(batch)
-    ).all()
-    if not events:
-        return 0
-    org_ids = {e.organisation_id for e in events}
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.active,
-            or_(WebhookEndpoint.organisation_id.is_(None), WebhookEndpoint.organisation_id.in_(org_ids - {None})),
-        )
-    ).all()
-    made = 0
-    for event in events:
-        for endpoint in endpoints:
-            if _wants(endpoint, event):
-                db.session.add(WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now))
-                made += 1
-        event.dispatched_at = now
-    db.session.commit()
+    with unit_of_work():
+        events = db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None)).order_by(OutboxEvent.id).limit(batch)
+        ).all()
+        if not events:
+            return 0
+        org_ids = {e.organisation_id for e in events}
+        endpoints = db.session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.active,
+                or_(WebhookEndpoint.organisation_id.is_(None), WebhookEndpoint.organisation_id.in_(org_ids - {None})),
+            )
+        ).all()
+        made = 0
+        for event in events:
+            for endpoint in endpoints:
+                if _wants(endpoint, event):
+                    db.session.add(WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now))
+                    made += 1
+            event.dispatched_at = now
     return made
 
 
@@ -189,17 +190,17 @@ def prune(now: datetime, *, keep: timedelta, batch: int = 5000) -> int:
     Every booking change writes an event: kept forever, the outbox would outgrow the bookings.
     Staff see recent deliveries per endpoint; a month of history is what that page needs.
     """
-    retrying = select(WebhookDelivery.id).where(
-        WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == DeliveryStatus.PENDING
-    )
-    old = select(OutboxEvent.id).where(
-        OutboxEvent.dispatched_at < now - keep, OutboxEvent.mailed_at.is_not(None), ~exists(retrying)
-    )
-    ids = db.session.scalars(old.order_by(OutboxEvent.id).limit(batch)).all()
-    if ids:
-        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
-        db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
-    db.session.commit()
+    with unit_of_work():
+        retrying = select(WebhookDelivery.id).where(
+            WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == DeliveryStatus.PENDING
+        )
+        old = select(OutboxEvent.id).where(
+            OutboxEvent.dispatched_at < now - keep, OutboxEvent.mailed_at.is_not(None), ~exists(retrying)
+        )
+        ids = db.session.scalars(old.order_by(OutboxEvent.id).limit(batch)).all()
+        if ids:
+            db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
+            db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
     return len(ids)
 
 
@@ -246,33 +247,33 @@ def post(attempt: Attempt, *, timeout: float, allow_private: bool, allowed_hosts
 
 def _claim(now: datetime, batch: int, base_seconds: int) -> list[Attempt]:
     """Count the attempt and schedule the next one before sending: a crash cannot lose it."""
-    due = db.session.scalars(
-        select(WebhookDelivery)
-        .join(WebhookEndpoint)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            WebhookEndpoint.active,
-        )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(batch)
-    ).all()
-    attempts = []
-    timestamp = int(now.timestamp())
-    for delivery in due:
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + backoff(delivery.attempts, base_seconds)
-        body = body_of(delivery.event)
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "Webhook-Id": delivery.event.uid,
-            "Webhook-Timestamp": str(timestamp),
-            "Webhook-Signature": sign(delivery.endpoint.secret, timestamp, body),
-            "Webhook-Attempt": str(delivery.attempts),
-        }
-        attempts.append(Attempt(delivery.id, delivery.endpoint_id, delivery.endpoint.url, body, headers))
-    db.session.commit()
+    with unit_of_work():
+        due = db.session.scalars(
+            select(WebhookDelivery)
+            .join(WebhookEndpoint)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+                WebhookEndpoint.active,
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(batch)
+        ).all()
+        attempts = []
+        timestamp = int(now.timestamp())
+        for delivery in due:
+            delivery.attempts += 1
+            delivery.next_attempt_at = now + backoff(delivery.attempts, base_seconds)
+            body = body_of(delivery.event)
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "Webhook-Id": delivery.event.uid,
+                "Webhook-Timestamp": str(timestamp),
+                "Webhook-Signature": sign(delivery.endpoint.secret, timestamp, body),
+                "Webhook-Attempt": str(delivery.attempts),
+            }
+            attempts.append(Attempt(delivery.id, delivery.endpoint_id, delivery.endpoint.url, body, headers))
     return attempts
 
 
@@ -307,26 +308,27 @@ def deliver_due(now: datetime | None = None, *, batch: int = 100) -> dict[str, i
     # a thread per endpoint: a slow or failing one holds up only itself
     with ThreadPoolExecutor(max_workers=min(config["WEBHOOK_CONCURRENCY"], len(by_endpoint))) as pool:
         results = [pair for group in pool.map(send_in_order, by_endpoint.values()) for pair in group]
-    max_attempts = config["WEBHOOK_MAX_ATTEMPTS"]
-    for attempt, outcome in results:
-        delivery = db.session.get(WebhookDelivery, attempt.delivery_id)
-        if not outcome.sent:
-            delivery.attempts -= 1  # it was never sent: the attempt does not count
-            continue
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error[:500]
-        if outcome.ok:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
-            counts["delivered"] += 1
-        elif outcome.final or delivery.attempts >= max_attempts:
-            delivery.status = DeliveryStatus.FAILED
-            counts["failed"] += 1
-            log.warning("webhook delivery %s failed for good: %s", delivery.id, outcome.error)
-        else:
-            counts["retrying"] += 1
-            log.info("webhook delivery %s will retry at %s: %s", delivery.id, delivery.next_attempt_at, outcome.error)
-    db.session.commit()
+    with unit_of_work():
+        max_attempts = config["WEBHOOK_MAX_ATTEMPTS"]
+        for attempt, outcome in results:
+            delivery = db.session.get(WebhookDelivery, attempt.delivery_id)
+            if not outcome.sent:
+                delivery.attempts -= 1  # it was never sent: the attempt does not count
+                continue
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = outcome.error[:500]
+            if outcome.ok:
+                delivery.status = DeliveryStatus.DELIVERED
+                delivery.delivered_at = now
+                counts["delivered"] += 1
+            elif outcome.final or delivery.attempts >= max_attempts:
+                delivery.status = DeliveryStatus.FAILED
+                counts["failed"] += 1
+                log.warning("webhook delivery %s failed for good: %s", delivery.id, outcome.error)
+            else:
+                counts["retrying"] += 1
+                retry_at = delivery.next_attempt_at
+                log.info("webhook delivery %s will retry at %s: %s", delivery.id, retry_at, outcome.error)
     for outcome_name in ("delivered", "retrying", "failed"):
         metrics.WEBHOOK_DELIVERIES.labels(outcome_name).inc(counts[outcome_name])
     return counts
