@@ -20,7 +20,7 @@ from booking.extensions import db
 from booking.infra import progress
 from booking.models import OccupancyRollup, ReadingsHorizon, Space
 from booking.services import history
-from booking.services.utilization import LOOKBACK, samples_between
+from booking.services.utilization import LOOKBACK, changes, samples_between
 from booking.store import partitions
 from booking.store import retention as store
 from booking.utilization import space_timeline
@@ -77,7 +77,7 @@ def roll_up_day(day: datetime, space_ids: list[int]) -> int:
     made: list[rollups.Bucket] = []
     for first in range(0, len(space_ids), SPACES_PER_QUERY):
         for space_id, samples in samples_between(space_ids[first : first + SPACES_PER_QUERY], day, end).items():
-            made += rollups.buckets(space_id, space_timeline(samples), samples, day, end)
+            made += rollups.buckets(space_id, changes(space_timeline(samples)), samples, day, end)
     db.session.rollback()  # end the read transaction: the write below starts fresh and short
     table = OccupancyRollup.__table__
     db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))

@@ -49,12 +49,33 @@ def samples_between(space_ids: list[int], start: datetime, end: datetime) -> dic
     return samples
 
 
+def changes(timeline: list[Reading]) -> list[Reading]:
+    """The timeline with only the readings that change the count.
+
+    A sensor repeats its count every interval: a month of a room is ~20,000 readings saying the same
+    few numbers. A repeat starts a segment with the count of the one before it, and the figures
+    (booking.utilization.day_figures) join touching segments and take their peak: dropping repeats
+    gives the same figures from a timeline a hundred times shorter.
+    """
+    out: list[Reading] = []
+    for reading in sorted(timeline, key=lambda r: r.at):
+        if out and out[-1].count == reading.count:
+            continue
+        if out and out[-1].at == reading.at:
+            out.pop()  # the later of two readings at one time holds
+            if out and out[-1].count == reading.count:
+                continue
+        out.append(reading)
+    return out
+
+
 def readings_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
     """Each space's combined headcount timeline over [start - LOOKBACK, end): from the rollups before
     the raw readings' horizon (booking.services.history), from the raw readings after it."""
     raw_from = history.raw_from()
     if raw_from is None or start - LOOKBACK >= raw_from:
-        return {space_id: space_timeline(found) for space_id, found in samples_between(space_ids, start, end).items()}
+        found = samples_between(space_ids, start, end)
+        return {space_id: changes(space_timeline(samples)) for space_id, samples in found.items()}
     timelines = history.rolled_timelines(space_ids, start - LOOKBACK, min(end, raw_from))
     if end > raw_from:
         for space_id, found in samples_between(space_ids, raw_from, end).items():
@@ -64,7 +85,7 @@ def readings_between(space_ids: list[int], start: datetime, end: datetime) -> di
             after = [Reading(raw_from, opening)] + [r for r in raw if r.at >= raw_from]
             kept = [r for r in timelines.get(space_id, []) if r.at < raw_from]
             timelines[space_id] = kept + after
-    return timelines
+    return {space_id: changes(timeline) for space_id, timeline in timelines.items()}
 
 
 def _readings_source() -> ReadingsSource:

@@ -247,3 +247,29 @@ def test_rollups_past_their_keep_days_go_and_their_days_read_empty(app, lab, sta
     rows = {r["day"]: r["occupied_minutes"] for r in lab_rows(staff, PRUNED_DAY, RAW_DAY) if r["occupied_minutes"]}
     assert rows == {RAW_DAY.isoformat(): 130}
     assert db.session.scalar(select(func.min(OccupancyRollup.starts_at))) >= datetime.combine(RAW_DAY, time(0), UTC)
+
+
+def test_dropping_repeated_counts_changes_no_figure():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    day = PRUNED_DAY
+    start, end = paris(day, 0), paris(day + timedelta(days=1), 0)
+    # readings minutes apart (some at the same minute), counts from a few values so repeats abound
+    readings_of = st.lists(st.tuples(st.integers(-120, 24 * 60 + 60), st.integers(0, 3)), max_size=40)
+    spans = st.lists(st.tuples(st.integers(0, 24 * 60), st.integers(1, 300)), max_size=3)
+
+    @settings(max_examples=200, deadline=None)
+    @given(readings_of, spans, st.integers(0, 26 * 60))
+    def check(made, booked, now_minute):
+        timeline = [Reading(start + timedelta(minutes=m), n) for m, n in made]
+        bookings = [utilization.BookedSpan(start + timedelta(minutes=a), start + timedelta(minutes=a + d),
+                                           "confirmed", 1) for a, d in booked]  # fmt: skip
+        common = dict(day_start=start, day_end=end, opening=[], bookings=bookings,
+                      now=start + timedelta(minutes=now_minute))  # fmt: skip
+        for within in (False, True):
+            assert day_figures(readings=utilization.changes(timeline), within_bookings=within, **common) == (
+                day_figures(readings=sorted(timeline, key=lambda r: r.at), within_bookings=within, **common)
+            )
+
+    check()
