@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from bench import venues
+from bench import cpu, venues
 from bench.availability_search import random_search, time_requests
 from bench.database import prepared_app, scratch_dir, throwaway_postgres
 from bench.report import Progress, percentiles, table
@@ -192,6 +192,21 @@ def vacuum(app) -> None:
 # --- measuring ----------------------------------------------------------------------------
 
 
+class CpuMeter:
+    """CPU seconds spent by this process and the PostgreSQL server together over a block: on this
+    shared machine, wall-clock figures swing with the others' load, CPU per operation much less."""
+
+    def __init__(self, postmaster: int):
+        self.postmaster = postmaster
+
+    def __enter__(self):
+        self.began = time.process_time() + cpu.tree_seconds(self.postmaster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.process_time() + cpu.tree_seconds(self.postmaster) - self.began
+
+
 def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.Random) -> dict:
     from booking.extensions import db
     from booking.models import Site, Space
@@ -200,9 +215,12 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
     today = datetime.now(PARIS).date()
     figures: dict = {}
     with app.app_context():
+        meter = CpuMeter(cpu.postmaster_pid(db.engine))
         searches = [random_search(rng, AHEAD_DAYS) for _ in range(settings["samples"])]
         time_requests(client, "/api/v1/availability", searches[:20])  # warm-up
-        search_ms, failures = time_requests(client, "/api/v1/availability", searches)
+        with meter:
+            search_ms, failures = time_requests(client, "/api/v1/availability", searches)
+        figures["availability_cpu_ms"] = round(meter.seconds * 1000 / len(searches), 2)
         figures["availability_p95_ms"] = percentiles(search_ms)["p95"]
         figures["availability_non_200"] = failures
 
@@ -210,6 +228,7 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
         spaces = [(site, venues.space_slug(n)) for site in venues.SITES for n in range(1, venues.SPACES_PER_SITE + 1)]
         day = today + timedelta(days=AHEAD_DAYS + 5 + 10 * stage)
         created = []
+        cpu_before = time.process_time() + cpu.tree_seconds(meter.postmaster)
         for i in range(settings["bookings"]):
             site, space = spaces[i % len(spaces)]
             start = datetime.combine(day + timedelta(days=i // len(spaces)), clock(9), PARIS)
@@ -220,25 +239,31 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
             created.append((time.perf_counter() - began) * 1000)
             figures.setdefault("booking_statuses", {}).setdefault(str(answer.status_code), 0)
             figures["booking_statuses"][str(answer.status_code)] += 1
+        cpu_spent = time.process_time() + cpu.tree_seconds(meter.postmaster) - cpu_before
+        figures["booking_create_cpu_ms"] = round(cpu_spent * 1000 / len(created), 2)
         figures["booking_create_p50_ms"] = percentiles(created)["p50"]
         figures["booking_create_p95_ms"] = percentiles(created)["p95"]
 
         week_ms = []
-        for i in range(max(5, settings["samples"] // 20)):
-            began = time.perf_counter()
-            page = client.get(f"/staff/calendar/la-coque?view=week&day={today + timedelta(days=7 * (i % 4))}")
-            week_ms.append((time.perf_counter() - began) * 1000)
-            assert page.status_code == 200, page.status_code
+        with meter:
+            for i in range(max(5, settings["samples"] // 20)):
+                began = time.perf_counter()
+                page = client.get(f"/staff/calendar/la-coque?view=week&day={today + timedelta(days=7 * (i % 4))}")
+                week_ms.append((time.perf_counter() - began) * 1000)
+                assert page.status_code == 200, page.status_code
+        figures["staff_week_cpu_ms"] = round(meter.seconds * 1000 / len(week_ms), 2)
         figures["staff_week_p50_ms"] = percentiles(week_ms)["p50"]
 
         site = db.session.scalar(select(Site).where(Site.slug == "la-coque"))
         site_spaces = list(db.session.scalars(select(Space).where(Space.site_id == site.id, Space.active)))
         month_ms = []
-        for _ in range(settings["utilization"]):
-            began = time.perf_counter()
-            rows = list(utilization.space_days(site_spaces, today - timedelta(days=28), today - timedelta(days=1),
-                                               now=datetime.now(UTC)))  # fmt: skip
-            month_ms.append((time.perf_counter() - began) * 1000)
+        with meter:
+            for _ in range(settings["utilization"]):
+                began = time.perf_counter()
+                rows = list(utilization.space_days(site_spaces, today - timedelta(days=28),
+                                                   today - timedelta(days=1), now=datetime.now(UTC)))  # fmt: skip
+                month_ms.append((time.perf_counter() - began) * 1000)
+        figures["utilization_month_cpu_ms"] = round(meter.seconds * 1000 / len(month_ms), 1)
         figures["utilization_month_ms"] = round(min(month_ms), 1)
         figures["utilization_month_occupied_minutes"] = sum(f.occupied_minutes for _s, _d, o, f in rows if o == 0)
         if stage:  # a month from the rollups: a year back
@@ -254,11 +279,13 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
         sensor_rows = db.session.execute(text("SELECT id FROM sensors ORDER BY id")).scalars().all()
         stored, began = 0, time.perf_counter()
         base = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=stage * 10_000)
-        for b in range(settings["ingest_batches"]):
-            at = base + timedelta(seconds=b)
-            batch = readings.Batch(readings=[readings.SensorReading(s, at, at, count=b % 4) for s in sensor_rows])
-            stored += readings.record_readings(batch, now=at).stored
+        with meter:
+            for b in range(settings["ingest_batches"]):
+                at = base + timedelta(seconds=b)
+                batch = readings.Batch(readings=[readings.SensorReading(s, at, at, count=b % 4) for s in sensor_rows])
+                stored += readings.record_readings(batch, now=at).stored
         figures["ingest_readings_per_s"] = round(stored / (time.perf_counter() - began), 1)
+        figures["ingest_readings_per_cpu_s"] = round(stored / meter.seconds, 1)
 
         sizes = db.session.execute(text(
             "SELECT pg_database_size(current_database()), "
@@ -348,8 +375,10 @@ def run(args) -> dict:
             print({k: v for k, v in figures.items()}, flush=True)
 
     first, last = results["ages"][AGES[0][0]], results["ages"][AGES[-1][0]]
-    measures = ("availability_p95_ms", "booking_create_p95_ms", "staff_week_p50_ms", "utilization_month_ms",
-                "ingest_readings_per_s", "db_mb", "raw_readings_mb", "rollups_mb", "bookings")  # fmt: skip
+    measures = ("availability_p95_ms", "availability_cpu_ms", "booking_create_p95_ms", "booking_create_cpu_ms",
+                "staff_week_p50_ms", "staff_week_cpu_ms", "utilization_month_ms", "utilization_month_cpu_ms",
+                "ingest_readings_per_s", "ingest_readings_per_cpu_s", "db_mb", "raw_readings_mb", "rollups_mb",
+                "bookings_mb", "bookings")  # fmt: skip
     ratios = {m: round(last[m] / first[m], 2) if first[m] else None for m in measures}
     year = results["ages"][AGES[1][0]]
     ratios["db_mb_3y_over_1y"] = round(last["db_mb"] / year["db_mb"], 2)
