@@ -20,6 +20,7 @@ from booking.extensions import db
 from booking.infra import progress
 from booking.models import OccupancyRollup, ReadingsHorizon, Space
 from booking.services import history
+from booking.services.unit_of_work import unit_of_work
 from booking.services.utilization import LOOKBACK, changes, samples_between
 from booking.store import partitions
 from booking.store import retention as store
@@ -49,14 +50,15 @@ def _horizon() -> ReadingsHorizon:
 
 def roll_up(now: datetime, *, max_days: int = 31) -> dict:
     """Roll up the settled days not rolled up yet, oldest first, at most ``max_days`` per run."""
-    space_ids = list(db.session.scalars(select(Space.id).order_by(Space.id)))
-    row = history.horizon()
-    start = row.rolled_until if row is not None and row.rolled_until is not None else None
-    if start is None:
-        oldest = store.oldest_reading(space_ids)
-        if oldest is None:
-            return {"days": 0}
-        start = _midnight(oldest)
+    with unit_of_work():  # reads only: ended before the first day's
+        space_ids = list(db.session.scalars(select(Space.id).order_by(Space.id)))
+        row = history.horizon()
+        start = row.rolled_until if row is not None and row.rolled_until is not None else None
+        if start is None:
+            oldest = store.oldest_reading(space_ids)
+            if oldest is None:
+                return {"days": 0}
+            start = _midnight(oldest)
     settled = _midnight(now - SETTLED_AFTER)
     days = min(max((settled - start) // DAY, 0), max_days)
     stored = 0
@@ -67,7 +69,7 @@ def roll_up(now: datetime, *, max_days: int = 31) -> dict:
 
 
 def roll_up_day(day: datetime, space_ids: list[int]) -> int:
-    """One UTC day's buckets for every space, replacing any stored, and the horizon past it: one commit.
+    """One UTC day's buckets for every space, replacing any stored, and the horizon past it: one unit.
 
     The buckets are all computed (reads only) before the first write, so the write transaction is
     a delete and an insert: on SQLite, whose one writer is also the ingest worker's, the lock is
@@ -75,21 +77,23 @@ def roll_up_day(day: datetime, space_ids: list[int]) -> int:
     """
     end = day + DAY
     made: list[rollups.Bucket] = []
-    for first in range(0, len(space_ids), SPACES_PER_QUERY):
-        for space_id, samples in samples_between(space_ids[first : first + SPACES_PER_QUERY], day, end).items():
-            made += rollups.buckets(space_id, changes(space_timeline(samples)), samples, day, end)
-    db.session.rollback()  # end the read transaction: the write below starts fresh and short
+    # reads in a unit of their own: on SQLite a read transaction that later writes fails when
+    # ingest committed in between, and the write below should start fresh and stay short
+    with unit_of_work():
+        for first in range(0, len(space_ids), SPACES_PER_QUERY):
+            for space_id, samples in samples_between(space_ids[first : first + SPACES_PER_QUERY], day, end).items():
+                made += rollups.buckets(space_id, changes(space_timeline(samples)), samples, day, end)
     table = OccupancyRollup.__table__
-    db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))
-    if made:
-        db.session.execute(insert(table), [
-            {"space_id": b.space_id, "starts_at": b.start, "occupied_seconds": b.occupied_seconds,
-             "peak_count": b.peak_count, "mean_count": b.mean_count, "present": b.present}
-            for b in made
-        ])  # fmt: skip
-    row = _horizon()
-    row.rolled_until = max(row.rolled_until or end, end)
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(delete(table).where(table.c.starts_at >= day, table.c.starts_at < end))
+        if made:
+            db.session.execute(insert(table), [
+                {"space_id": b.space_id, "starts_at": b.start, "occupied_seconds": b.occupied_seconds,
+                 "peak_count": b.peak_count, "mean_count": b.mean_count, "present": b.present}
+                for b in made
+            ])  # fmt: skip
+        row = _horizon()
+        row.rolled_until = max(row.rolled_until or end, end)
     return len(made)
 
 
@@ -97,21 +101,23 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
     """Move the raw readings' horizon up to the retention limit (never past what is rolled up),
     then delete what it leaves behind, and the rollups past theirs, a batch per transaction."""
     keep = max(current_app.config["READINGS_KEEP_DAYS"], MIN_KEEP_DAYS)
-    row = history.horizon()
-    rolled = row.rolled_until if row is not None else None
-    moved = False
-    if rolled is not None:
-        target = min(_midnight(now) - keep * DAY, rolled)
-        if row.raw_from is None or target > row.raw_from:
-            row.raw_from = target
-            moved = True
-    db.session.commit()
-    result: dict = {"raw_from": row.raw_from.isoformat() if row and row.raw_from else None, "moved": moved}
+    with unit_of_work():
+        row = history.horizon()
+        rolled = row.rolled_until if row is not None else None
+        moved = False
+        if rolled is not None:
+            target = min(_midnight(now) - keep * DAY, rolled)
+            if row.raw_from is None or target > row.raw_from:
+                row.raw_from = target
+                moved = True
+        raw_from = row.raw_from if row is not None else None
+        partitioned = partitions.is_partitioned()
+    result: dict = {"raw_from": raw_from.isoformat() if raw_from else None, "moved": moved}
     readings = 0
-    if row is not None and row.raw_from is not None:
+    if raw_from is not None:
         # readers still take a day's opening reading from before the horizon
-        cutoff = row.raw_from - LOOKBACK
-        if partitions.is_partitioned():
+        cutoff = raw_from - LOOKBACK
+        if partitioned:
             result["partitions_dropped"], readings = _drop_partitions(cutoff)
         # what no dropped partition held (SQLite's whole table; PostgreSQL's default partition)
         readings += _in_batches(lambda: store.delete_readings_before(cutoff, batch))
@@ -125,11 +131,14 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
 
 def _drop_partitions(cutoff: datetime) -> tuple[int, int]:
     dropped = readings = 0
-    for name, (lo, hi) in sorted(partitions.ranges().items(), key=lambda item: item[1]):
-        if (lo, hi) not in partitioning.droppable([(lo, hi)], cutoff):
-            continue
-        gone = partitions.drop(name)
-        if gone is None:  # busy: the next run drops it
+    with unit_of_work():
+        aged = sorted((lo, name) for name, (lo, hi) in partitions.ranges().items()
+                      if partitioning.droppable([(lo, hi)], cutoff))  # fmt: skip
+    for _lo, name in aged:
+        try:
+            with unit_of_work():
+                gone = partitions.drop(name)
+        except partitions.Busy:  # the next run drops it
             break
         dropped, readings = dropped + 1, readings + gone
         progress.advance(gone)
@@ -138,20 +147,26 @@ def _drop_partitions(cutoff: datetime) -> tuple[int, int]:
 
 def keep_partitions(now: datetime) -> dict:
     """PostgreSQL: the raw readings' daily partitions for the week ahead (booking.partitioning)."""
-    if not partitions.is_partitioned():  # SQLite: one plain table, nothing to create
-        db.session.rollback()
-        return {"created": [], "busy": 0}
-    missing = partitioning.missing_days(list(partitions.ranges().values()), now)
-    created = [partitioning.name_of(lo, hi) for lo, hi in missing if partitions.create(lo, hi)]
-    db.session.commit()
-    return {"created": created, "busy": len(missing) - len(created)}
+    with unit_of_work():
+        if not partitions.is_partitioned():  # SQLite: one plain table, nothing to create
+            return {"created": [], "busy": 0}
+        missing = partitioning.missing_days(list(partitions.ranges().values()), now)
+    created, busy = [], 0
+    for lo, hi in missing:
+        try:
+            with unit_of_work():
+                partitions.create(lo, hi)
+            created.append(partitioning.name_of(lo, hi))
+        except partitions.Busy:  # the next run creates it
+            busy += 1
+    return {"created": created, "busy": busy}
 
 
 def _in_batches(delete_one) -> int:
     total = 0
     while True:
-        done = delete_one()
-        db.session.commit()
+        with unit_of_work():  # one short transaction per batch: ingest slips in between
+            done = delete_one()
         total += done
         progress.advance(done)
         if not done:

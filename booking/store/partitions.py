@@ -1,9 +1,9 @@
 """The raw readings' partitions on PostgreSQL (booking.partitioning says which ranges).
 
 Each statement that takes the parent's lock (creating, attaching or dropping a partition) runs
-with a short lock_timeout in its own transaction: when a long query holds the table, the
-statement gives up in seconds and the job tries again at its next run, instead of queueing
-behind it and making every ingest batch queue behind itself.
+with a short lock_timeout, in a unit of work of its own (booking.services.retention): when a long
+query holds the table, the statement gives up in seconds (Busy) and the job tries again at its
+next run, instead of queueing behind it and making every ingest batch queue behind itself.
 """
 
 from __future__ import annotations
@@ -47,18 +47,22 @@ def ranges() -> dict[str, partitioning.Range]:
     return found
 
 
-def _guarded(sql: str) -> bool:
-    """Run a statement taking the parent's lock; False (and nothing done) when the lock is busy."""
+class Busy(Exception):
+    """The parent table's lock was not had within LOCK_TIMEOUT: nothing was done; try again later."""
+
+
+def _guarded(sql: str) -> None:
+    """Run a statement taking the parent's lock, giving up after LOCK_TIMEOUT (raises Busy).
+
+    The caller's unit of work commits it, or rolls it back when Busy is raised.
+    """
     connection = db.session.connection()
     try:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         connection.exec_driver_sql(sql)
-        db.session.commit()
-        return True
     except OperationalError as error:
-        db.session.rollback()
         if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available
-            return False
+            raise Busy(sql) from error
         raise
 
 
@@ -67,15 +71,17 @@ def _bounds(lo: datetime, hi: datetime) -> str:
     return f"FOR VALUES FROM ('{lo.isoformat()}') TO ('{hi.isoformat()}')"
 
 
-def create(lo: datetime, hi: datetime) -> bool:
-    """A partition for [lo, hi); readings of that range already in the default partition move into it."""
+def create(lo: datetime, hi: datetime) -> None:
+    """A partition for [lo, hi); readings of that range already in the default partition move into it
+    (raises Busy, having done nothing once rolled back, when the table is busy)."""
     name = partitioning.name_of(lo, hi)
     connection = db.session.connection()
     stray = connection.exec_driver_sql(
         f"SELECT 1 FROM {DEFAULT} WHERE observed_at >= %s AND observed_at < %s LIMIT 1", (lo, hi)
     ).first()
     if not stray:
-        return _guarded(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {PARENT} {_bounds(lo, hi)}")
+        _guarded(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {PARENT} {_bounds(lo, hi)}")
+        return
     # the default partition holds some: move them into a table of their own, then attach it
     connection.exec_driver_sql(f"CREATE TABLE {name} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     connection.exec_driver_sql(
@@ -83,10 +89,11 @@ def create(lo: datetime, hi: datetime) -> bool:
         f"INSERT INTO {name} SELECT * FROM moved",
         (lo, hi),
     )
-    return _guarded(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} {_bounds(lo, hi)}")
+    _guarded(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} {_bounds(lo, hi)}")
 
 
-def drop(name: str) -> int | None:
-    """Drop one partition; how many readings went with it (None: the table was busy, try later)."""
+def drop(name: str) -> int:
+    """Drop one partition; how many readings went with it (raises Busy when the table is busy)."""
     count = db.session.connection().exec_driver_sql(f"SELECT count(*) FROM {name}").scalar()
-    return count if _guarded(f"DROP TABLE {name}") else None
+    _guarded(f"DROP TABLE {name}")
+    return count
