@@ -8,7 +8,7 @@ PostgreSQL only (SQLite keeps its plain table, pruned by batched deletes). The e
 renamed, a partitioned one created in its place with the same columns, constraint names and id
 sequence (its keys now include observed_at, as a partitioned table's must), every row copied in,
 the count checked, and the old table dropped, all in the migration's one transaction. History
-older than 40 days goes into monthly partitions, the rest into daily ones up to a week ahead
+older than two days goes into monthly partitions (the last cut short), the rest into daily ones up to a week ahead
 (the scheduler's keep_partitions job creates the next days; booking/partitioning.py); a default
 partition takes any reading outside them. Stop the ingest workers first: the copy takes a lock
 on the table, and its time grows with the rows (prune first, `onexp jobs run prune_readings`, to
@@ -38,7 +38,7 @@ def _next_month(day: date) -> date:
 
 def _plan(oldest: datetime | None, today: date) -> list[tuple[str, datetime, datetime]]:
     """The same ranges as booking.partitioning.conversion_plan, frozen here as of this revision."""
-    split = (today - timedelta(days=40)).replace(day=1)
+    split = today - timedelta(days=2)
     ranges = []
     if oldest is not None:
         month = oldest.astimezone(UTC).date().replace(day=1)
