@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import http
 
+import flask_smorest
 import marshmallow as ma
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -82,3 +84,17 @@ class RowIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's name)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+class StrictQueryParser(FlaskParser):
+    """A query parameter the operation does not declare is a 422 naming it, like an unknown body
+    field: the document lists every parameter, and a misspelt filter (``stauts=hold``) silently
+    ignored answered more than the caller asked for."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprints: flask-smorest's, reading arguments with the strict parser."""
+
+    ARGUMENTS_PARSER = StrictQueryParser()

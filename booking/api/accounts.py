@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import Line, StrictBoolean
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_staff, require_user
 from booking.models import Role
+from booking.openapi import Blueprint
 from booking.services import accounts
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Companies, users and API tokens")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import SiteTime
 from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
 from booking.models import AlertKind, AlertStatus
+from booking.openapi import Blueprint
 from booking.services import alerts
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="What needs a person's attention (staff)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking import rules
@@ -11,6 +10,7 @@ from booking.api.fields import AwareDateTime, Money
 from booking.api.guard import PUBLIC, allow
 from booking.api.sites import SpaceDocument
 from booking.clock import utcnow
+from booking.openapi import Blueprint
 from booking.services import availability
 
 blp = Blueprint("availability", __name__, url_prefix="/api/v1/availability", description="Search free spaces")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking import rules
@@ -13,6 +12,7 @@ from booking.api.fields import AwareDateTime, Line, Paragraphs, SiteTime, Strict
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
+from booking.openapi import Blueprint
 from booking.rules import Problem
 from booking.services import bookings
 from booking.services.bookings import BookingRequest
@@ -27,7 +27,7 @@ IF_MATCH = {
     "name": "If-Match",
     "required": True,
     "description": 'the ETag of the booking as you read it (GET), e.g. "3": an edit made since is a 412',
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
 }
 
 

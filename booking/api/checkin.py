@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from booking.api.bookings import BookingSchema
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
+from booking.openapi import Blueprint
 from booking.services import checkin
 
 blp = Blueprint("checkin", __name__, url_prefix="/api/v1", description="Check bookings in")

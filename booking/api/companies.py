@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
+from booking.openapi import Blueprint
 from booking.services import signup
 
 blp = Blueprint("companies", __name__, url_prefix="/api/v1/organisations", description=__doc__)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import Line
 from booking.api.guard import STAFF, allow
 from booking.auth import require_staff
+from booking.openapi import Blueprint
 from booking.services import displays
 
 blp = Blueprint(

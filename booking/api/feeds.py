@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.models import FeedScope
+from booking.openapi import Blueprint
 from booking.services import feeds
 from booking.web.feeds import feed_url
 

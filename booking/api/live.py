@@ -23,7 +23,6 @@ import time
 
 from flask import Response, current_app, jsonify, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from booking.api.fields import local_iso
@@ -32,6 +31,7 @@ from booking.api.problems import problem
 from booking.auth import current_user
 from booking.extensions import db
 from booking.infra import dbtypes
+from booking.openapi import Blueprint
 from booking.services import catalog, readings
 
 blp = Blueprint(

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking import presence
 from booking.api.fields import SiteTime
 from booking.api.guard import STAFF, allow
 from booking.infra import dbtypes
+from booking.openapi import Blueprint
 from booking.services import sensors
 
 blp = Blueprint("sensors", __name__, url_prefix="/api/v1/sensors", description="Occupancy sensors (staff)")
 
 
 class SensorIn(Schema):
-    sensor = fields.String(required=True, metadata={"description": "its id: the <sensor> level of its topics"})
+    sensor = fields.String(
+        required=True,
+        metadata={"description": "its id: the <sensor> level of its topics", "pattern": f"^{sensors.SLUG.pattern}$"},
+    )
     site = fields.String(required=True)
     space = fields.String(required=True)
     kind = fields.String(load_default=presence.COUNTER, validate=validate.OneOf(presence.KINDS))
@@ -28,7 +31,11 @@ class SensorIn(Schema):
         allow_none=True,
         metadata={"description": "a Zigbee2MQTT friendly name, or the full topic of a device that cannot use ours"},
     )
-    interval_seconds = fields.Integer(load_default=60, metadata={"description": "how often it reports"})
+    interval_seconds = fields.Integer(
+        load_default=60,
+        validate=validate.Range(sensors.MIN_INTERVAL, sensors.MAX_INTERVAL),
+        metadata={"description": "how often it reports"},
+    )
 
 
 class SensorPatch(Schema):
@@ -37,7 +44,7 @@ class SensorPatch(Schema):
     kind = fields.String(validate=validate.OneOf(presence.KINDS))
     format = fields.String(validate=validate.OneOf(presence.FORMATS))
     topic = fields.String(allow_none=True)
-    interval_seconds = fields.Integer()
+    interval_seconds = fields.Integer(validate=validate.Range(sensors.MIN_INTERVAL, sensors.MAX_INTERVAL))
 
 
 class SensorSchema(Schema):

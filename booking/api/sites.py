@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from booking import access
 from booking.api.fields import AwareDateTime, Money, local_iso
 from booking.api.guard import PUBLIC, SIGNED_IN, allow
 from booking.auth import require_user
+from booking.openapi import Blueprint
 from booking.services import availability, bookings, catalog
 
 blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="The venues and their spaces")

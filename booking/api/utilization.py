@@ -7,12 +7,12 @@ import io
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import Day
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
+from booking.openapi import Blueprint
 from booking.services import utilization
 
 blp = Blueprint("utilization", __name__, url_prefix="/api/v1", description="Booked versus actual use")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.bookings import LegSchema, Title, booking_request
@@ -11,6 +10,7 @@ from booking.api.fields import SiteTime
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.models import WaitStatus
+from booking.openapi import Blueprint
 from booking.services import waitlist
 
 blp = Blueprint("waitlist", __name__, url_prefix="/api/v1/waitlist", description="Wait for a taken slot")

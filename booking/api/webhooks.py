@@ -11,12 +11,12 @@ then marked failed. Redirects are not followed; private addresses are refused.
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from booking.api.fields import Line
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
+from booking.openapi import Blueprint
 from booking.services import webhooks
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description=__doc__)

@@ -3,6 +3,7 @@ line (titles, names) or lines broken by LF only (notes, reasons), never other co
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -156,3 +157,18 @@ def test_a_title_stored_before_the_rule_still_makes_a_clean_feed(client, auth, c
     assert response.status_code == 200
     assert rfc5545_problems(response.data) == []
     assert response.data.split(b"\r\n").count(b"BEGIN:VEVENT") == 1  # the title did not start an event
+
+
+def test_a_query_parameter_the_operation_does_not_declare_is_refused(client, auth, customer):
+    """A misspelt filter silently ignored answered more than the caller asked for."""
+    response = client.get("/api/v1/bookings", query_string={"stauts": "hold"}, headers=auth(customer))
+    assert field_errors(response) == ["stauts"]
+
+
+def test_the_document_bounds_dates_with_a_pattern(client):
+    from booking.api.fields import YEARS_PATTERN
+
+    spec = client.get("/api/openapi.json").json
+    (start,) = [p for p in spec["paths"]["/api/v1/availability"]["get"]["parameters"] if p["name"] == "start"]
+    assert start["schema"]["pattern"] == YEARS_PATTERN
+    assert re.match(YEARS_PATTERN, "2026-12-07T10:00:00+01:00") and not re.match(YEARS_PATTERN, "0001-01-01")
