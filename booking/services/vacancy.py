@@ -6,6 +6,7 @@ says what stands in the way instead. Each reason is a Problem with a stable code
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from booking import rules
 from booking.extensions import db
 from booking.models import Site, Space
 from booking.rules import Problem
-from booking.services import catalog
+from booking.services import bookings, catalog
 
 # the reasons worth telling apart, in the order a reader would want to hear them
 SHARED = ("in_the_past", "too_far_ahead", "closed", "outside_opening_hours", "over_capacity")
@@ -65,3 +66,25 @@ def _shared(code: str, found: list[dict], spaces: list[Space], closures: dict) -
         message = f"no space holds that many people (at most {largest})"
         return Problem("attendees", message, "nowhere_big_enough", params)
     return first
+
+
+@dataclass
+class Look:
+    """One space for one time as a form shows it before booking: what it holds, whether it is free, its price."""
+
+    space: Space
+    problems: list[Problem]
+    free: bool
+    quote: rules.Quote | None
+
+
+def look_at(space: Space, start: datetime, end: datetime, *, attendees: int, now: datetime) -> Look:
+    """Check one roadshow stop without booking it (reads only: a lapsed hold in the way counts as free)."""
+    policy = catalog.policy_of(space)
+    problems = rules.check_booking(policy, start, end, attendees, now=now)
+    in_the_way = [
+        b for b in bookings.overlapping(space.id, *rules.blocked_interval(policy, start, end))
+        if not rules.hold_lapsed(b.status, b.hold_expires_at, now)
+    ]  # fmt: skip
+    quote = rules.quote(policy, start, end) if end > start else None
+    return Look(space, problems, free=not in_the_way, quote=quote)

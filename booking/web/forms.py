@@ -113,7 +113,7 @@ class BookForm(WhenForm):
     )
     layout = SelectField(_l("Layout"), choices=[], validate_choice=True, default="")
     hold = BooleanField(_l("Only hold the space for now (confirm later)"))
-    repeat = SelectField(_l("Repeat"), choices=REPEAT_CHOICES, default="")
+    repeat = SelectField(_l("How often"), choices=REPEAT_CHOICES, default="")
     count = IntegerField(
         _l("Number of dates"),
         validators=[Optional(), NumberRange(min=2, max=52, message=_l("Between 2 and 52 dates."))],

@@ -179,45 +179,62 @@ def left_out(skipped: list[bookings.Skipped], timezone: str) -> str:
 @bp.route("/roadshow", methods=["GET", "POST"])
 @company_only
 def roadshow():
-    """A tour of several spaces, usually across sites: all stops are booked, or none."""
+    """A tour of several spaces, usually across sites: all stops are booked, or none.
+
+    "Check the stops" shows each stop's capacity, whether it is free and its price, and books nothing.
+    """
     form = RoadshowForm()
     choices = [("", _("— no stop —"))] + [
-        (f"{site.slug}/{space.slug}", f"{space.name} · {site.name}")
+        (f"{site.slug}/{space.slug}",
+         f"{space.name} · {site.name} ({ngettext('%(num)d person', '%(num)d people', space.max_capacity)})")
         for site in availability.sites()
         for space in site.spaces
         if space.active
-    ]
+    ]  # fmt: skip
     for leg in form.legs:
         leg.form.space.choices = options(choices)
+    looks: dict[int, vacancy.Look] = {}
     if form.validate_on_submit():
-        legs, used = [], []
-        for index, leg in enumerate(form.legs):
-            if not leg.form.space.data:
-                continue
-            site, _sep, space = leg.form.space.data.partition("/")
-            timezone = catalog.get_site(site).timezone
-            start = as_utc(leg.form.date.data, leg.form.start.data, timezone)
-            end = as_utc(leg.form.date.data, leg.form.end.data, timezone)
-            if start is None or end is None:
-                leg.form.start.errors.append(_("This time does not exist that day (clock change)."))
-                continue
-            legs.append(bookings.BookingRequest(site, space, start, end, form.title.data.strip(), form.attendees.data))
-            used.append(index)
+        legs, used = _stops(form)
         if not legs:
             form.form_errors.append(_("Choose a space for at least one stop."))
         elif not form.errors:
-            try:
-                bookings.book_roadshow(viewer(), form.title.data.strip(), legs, hold=form.hold.data, now=utcnow())
-                flash(
-                    ngettext("Roadshow booked: %(num)d stop.", "Roadshow booked: %(num)d stops.", len(legs)), "success"
-                )
-                return redirect(url_for("portal.my_bookings"))
-            except Invalid as error:
-                _leg_problems(form, error, used)
-            except Conflict as error:
-                _taken_stops(form, error, legs, used)
-    status = 422 if request.method == "POST" else 200
-    return render_template("portal/roadshow.html", form=form), status
+            if "check" not in request.form:
+                try:
+                    bookings.book_roadshow(viewer(), form.title.data.strip(), legs, hold=form.hold.data, now=utcnow())
+                    flash(ngettext("Roadshow booked: %(num)d stop.", "Roadshow booked: %(num)d stops.", len(legs)),
+                          "success")  # fmt: skip
+                    return redirect(url_for("portal.my_bookings"))
+                except Invalid as error:
+                    _leg_problems(form, error, used)
+                except Conflict as error:
+                    _taken_stops(form, error, legs, used)
+            now = utcnow()
+            looks = {
+                index: vacancy.look_at(catalog.get_space(req.site, req.space), req.start, req.end,
+                                       attendees=req.attendees, now=now)
+                for index, req in zip(used, legs, strict=True)
+            }  # fmt: skip
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("portal/roadshow.html", form=form, looks=looks), status
+
+
+def _stops(form: RoadshowForm) -> tuple[list[bookings.BookingRequest], list[int]]:
+    """The stops filled in, as requests, and the number of each on the form."""
+    legs, used = [], []
+    for index, leg in enumerate(form.legs):
+        if not leg.form.space.data:
+            continue
+        site, _sep, space = leg.form.space.data.partition("/")
+        timezone = catalog.get_site(site).timezone
+        start = as_utc(leg.form.date.data, leg.form.start.data, timezone)
+        end = as_utc(leg.form.date.data, leg.form.end.data, timezone)
+        if start is None or end is None:
+            leg.form.start.errors.append(_("This time does not exist that day (clock change)."))
+            continue
+        legs.append(bookings.BookingRequest(site, space, start, end, form.title.data.strip(), form.attendees.data))
+        used.append(index)
+    return legs, used
 
 
 def _taken_stops(form: RoadshowForm, error: Conflict, legs: list, used: list[int]) -> None:
@@ -244,10 +261,8 @@ def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
         message = problem_text(problem)
         if prefix.startswith("legs[") and name:
             leg = form.legs[used[int(prefix[5:])]].form
-            field = getattr(leg, {"attendees": "date"}.get(name, name), None)
-            if name == "attendees":
-                form.attendees.errors.append(message)
-                continue
+            # too many people for one stop's space is that stop's problem, shown on its space
+            field = getattr(leg, {"attendees": "space", "layout": "space"}.get(name, name), None)
             if field is not None:
                 field.errors.append(message)
                 continue
