@@ -44,6 +44,7 @@ def pages(monday: date) -> list[Visit]:
         Visit("portal-waitlist", "/portal/waitlist", "customer"),
         Visit("customer-feeds", "/feeds", "customer"),
         Visit("customer-account", "/account/", "customer"),
+        Visit("customer-tokens", "/account/tokens/", "customer"),
         Visit("customer-password", "/account/password", "customer"),
         Visit("customer-colleagues", "/colleagues", "customer"),
         Visit("staff-overview", "/staff/", "staff"),
@@ -78,6 +79,7 @@ def fill(customer, staff, make_user, monday: date) -> None:
     from booking.extensions import db
     from booking.models import User
     from booking.services import (
+        accounts,
         alerts,
         bookings,
         catalog,
@@ -119,6 +121,7 @@ def fill(customer, staff, make_user, monday: date) -> None:
     bookings.book(rival, req("salle-calanques", monday, 14, 16, "Board meeting", attendees=6))
     waitlist.join(customer, req("salle-calanques", monday, 14, 16, "Réunion commerciale"))
     feeds.create_feed(customer, "organisation")
+    accounts.create_token(customer, name="Intranet")
     feeds.create_feed(staff, "site", site="la-coque")
 
     space = catalog.get_space("la-coque", "salle-calanques")

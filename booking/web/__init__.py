@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         passwords,
         portal,
         signup,
+        tokens,
         usage,
     )
 
@@ -128,5 +129,6 @@ def init_app(app: Flask) -> None:
         signup.bp,
         passwords.bp,
         colleagues.bp,
+        tokens.bp,
     ):
         app.register_blueprint(blueprint)

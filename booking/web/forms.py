@@ -220,3 +220,7 @@ class BookingFilterForm(FlaskForm):
 
     site = SelectField(_l("Site"), choices=[], validate_choice=True, default="")
     status = SelectField(_l("Status"), choices=[], validate_choice=True, default="")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), validators=[Optional(), Length(max=100)])
