@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from booking.errors import Conflict
-from booking.services import alerts
+from booking.services import alerts, availability
 from booking.web.guards import staff_only, viewer
 from booking.web.nav import page_blueprint
 
@@ -18,8 +18,10 @@ bp = page_blueprint("staff_alerts", __name__, url_prefix="/staff/alerts")
 def index():
     """Open alerts first, then the most recently resolved."""
     show = "all" if request.args.get("show") == "all" else "open"
-    shown = alerts.list_alerts(open_only=show == "open", limit=200)
-    return render_template("staff/alerts.html", alerts=shown, show=show)
+    sites = availability.sites()
+    site = request.args.get("site") if request.args.get("site") in {s.slug for s in sites} else None
+    shown = alerts.list_alerts(open_only=show == "open", site=site, limit=200)
+    return render_template("staff/alerts.html", alerts=shown, show=show, sites=sites, site=site)
 
 
 @bp.post("/<int:alert_id>/<any(acknowledge, resolve):action>")
@@ -35,4 +37,4 @@ def act(alert_id: int, action: str):
             flash(_("Alert resolved."), "success")
     except Conflict:
         flash(_("Someone else has already dealt with this alert."), "error")
-    return redirect(url_for("staff_alerts.index", show=request.args.get("show", "open")))
+    return redirect(url_for("staff_alerts.index", show=request.args.get("show", "open"), site=request.args.get("site")))
