@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from booking import rules
+from booking.clock import utcnow
 from booking.errors import Conflict, NotFound
 from booking.models import Booking, Site
 from booking.rules import Status
@@ -50,12 +51,31 @@ def spaces_with_bookings(site: Site, first: date, last: date) -> tuple[list, lis
 def overview():
     """Every site today: its spaces, their bookings and their live occupancy."""
     boards = []
+    now = utcnow()
     for site in availability.sites():
         today = local_today(site.timezone)
         spaces, booked = spaces_with_bookings(site, today, today)
+        ahead = None
+        if not any(b.end_at > now for b in booked):
+            # at night (or on a quiet day) nothing is left today: show the next day that has bookings
+            ahead, later = next_booked_day(site, today)
+            booked = later if ahead else booked
         by_space = {space.id: [b for b in booked if b.space_id == space.id] for space in spaces}
-        boards.append({"site": site, "day": today, "spaces": spaces, "bookings": by_space})
+        boards.append({"site": site, "day": ahead or today, "ahead": ahead, "spaces": spaces, "bookings": by_space})
     return render_template("staff/overview.html", boards=boards)
+
+
+LOOK_AHEAD_DAYS = 7
+
+
+def next_booked_day(site: Site, today: date) -> tuple[date | None, list[Booking]]:
+    """The first day after ``today`` (within a week) with bookings at the site, and that day's bookings."""
+    _spaces, later = spaces_with_bookings(site, today + timedelta(days=1), today + timedelta(days=LOOK_AHEAD_DAYS))
+    if not later:
+        return None, []
+    tz = ZoneInfo(site.timezone)
+    first = min(b.start_at.astimezone(tz).date() for b in later)
+    return first, [b for b in later if b.start_at.astimezone(tz).date() == first]
 
 
 @bp.get("/calendar", defaults={"site": None})
