@@ -31,6 +31,24 @@ IF_MATCH = {
 }
 
 
+def _link(path: str, method: str, **parameters: str) -> dict:
+    """An OpenAPI link from a new booking to an operation on it: its id, from the answer's body."""
+    ref = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{ref}/{method}", "parameters": {"booking_id": "$response.body#/id", **parameters}}
+
+
+# Where a client goes from a booking just made; schemathesis' stateful phase follows them too.
+BOOKING_LINKS = {
+    "GetBooking": _link("/api/v1/bookings/{booking_id}", "get"),
+    "EditBooking": _link("/api/v1/bookings/{booking_id}", "patch", **{"header.If-Match": "$response.header.ETag"}),
+    "BookingEvents": _link("/api/v1/bookings/{booking_id}/events", "get"),
+    **{
+        f"{action.title().replace('-', '')}Booking": _link(f"/api/v1/bookings/{{booking_id}}/{action}", "post")
+        for action in ("confirm", "cancel", "check-in", "approve", "reject")
+    },
+}
+
+
 class LegSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(min=1, max=64))
     space = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -161,6 +179,7 @@ class Bookings(MethodView):
 
     @allow(SIGNED_IN)
     @blp.arguments(BookingIn())  # an instance: webargs would build one per request from a class
+    @blp.doc(responses={201: {"links": BOOKING_LINKS}})
     @blp.response(201, SeriesOut)
     @blp.alt_response(409, description="The space is taken; `conflicts` lists when")
     def post(self, data):

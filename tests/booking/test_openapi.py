@@ -139,3 +139,12 @@ def test_leaving_the_waitlist_is_documented_as_a_cancellation(spec):
     operation = spec["paths"]["/api/v1/waitlist/{entry_id}"]["delete"]
     assert "cancelled, not deleted" in operation["summary"] + operation.get("description", "")
     assert "200" in operation["responses"]
+
+
+def test_a_new_booking_links_to_what_can_be_done_with_it(spec):
+    links = spec["paths"]["/api/v1/bookings"]["post"]["responses"]["201"]["links"]
+    assert {"GetBooking", "EditBooking", "CancelBooking"} <= set(links)
+    for name, link in links.items():
+        path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
+        assert method in spec["paths"][path.replace("~1", "/").replace("~0", "~")], name
+        assert link["parameters"]["booking_id"] == "$response.body#/id"
