@@ -24,13 +24,18 @@ def rejections(device: str) -> dict[str, int]:
     return {row.reason: row.count for row in rows}
 
 
-def test_published_reading_is_visible_in_the_api(client, make_sensor, start_worker, device, now):
+@pytest.fixture
+def staff_headers(auth, staff) -> dict:
+    return auth(staff)
+
+
+def test_published_reading_is_visible_in_the_api(client, make_sensor, start_worker, device, now, staff_headers):
     sensor = make_sensor()
     start_worker()
     device.reading(sensor, count=7, ts=now)
 
-    def showroom():
-        body = client.get("/api/v1/sites/la-coque/spaces/showroom/occupancy").json
+    def showroom():  # staff see which sensors say so, and their health
+        body = client.get("/api/v1/sites/la-coque/spaces/showroom/occupancy", headers=staff_headers).json
         return body if body["count"] == 7 else None
 
     body = eventually(showroom)
@@ -113,13 +118,13 @@ def test_zigbee2mqtt_sensor_is_found_by_its_friendly_name(client, make_sensor, s
     assert body["state"] == "occupied"
 
 
-def test_last_will_marks_the_sensor_offline(client, make_sensor, start_worker, device, now):
+def test_last_will_marks_the_sensor_offline(client, make_sensor, start_worker, device, now, staff_headers):
     sensor = make_sensor()
     start_worker()
     device.reading(sensor, count=1, ts=now)
     device.publish(topic_of(sensor, "status"), "offline", retain=True)
     eventually(lambda: db.session.get(Sensor, sensor.id).status == "offline")
-    body = client.get("/api/v1/sites/la-coque/spaces/showroom/occupancy").json
+    body = client.get("/api/v1/sites/la-coque/spaces/showroom/occupancy", headers=staff_headers).json
     assert body["health"] == "offline"
     assert body["fresh"] is False
 
