@@ -51,6 +51,7 @@ def pages(monday: date) -> list[Visit]:
         Visit("staff-calendar-day", f"/staff/calendar/la-coque?day={day}", "staff"),
         Visit("staff-calendar-week", f"/staff/calendar/la-coque?day={day}&view=week", "staff"),
         Visit("staff-approvals", "/staff/approvals", "staff"),
+        Visit("staff-booking", f"/staff/bookings/{launch}", "staff"),
         Visit("staff-companies", "/staff/companies", "staff"),
         Visit("staff-alerts", "/staff/alerts/", "staff"),
         Visit("staff-alerts-all", "/staff/alerts/?show=all", "staff"),

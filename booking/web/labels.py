@@ -97,3 +97,17 @@ WAIT_STATUSES = {
     "cancelled": (_l("Left"), "✖"),
     "lapsed": (_l("Time passed"), "⊗"),
 }
+
+# a booking's audit trail and its staff actions: action code -> words
+BOOKING_ACTIONS = {
+    "create": _l("Booked"),
+    "confirm": _l("Confirm"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "cancel": _l("Cancel"),
+    "check-in": _l("Check in"),
+    "check_in": _l("Checked in"),
+    "reschedule": _l("Moved or changed"),
+    "expire": _l("Hold expired"),
+    "release": _l("Released (no-show)"),
+}
