@@ -17,7 +17,9 @@ def staff_in(client, sign_in, staff):
 def test_the_calendar_opens_a_booking_with_its_actions_and_history(client, staff_in, customer, make_booking, monday):
     booking = make_booking(customer, title="Kick-off")
     day = client.get(f"/staff/calendar/la-coque?day={monday.isoformat()}").get_data(as_text=True)
-    assert f'href="/staff/bookings/{booking.id}"' in day
+    assert f'class="bar-main" href="/staff/bookings/{booking.id}"' in day  # the bar itself opens it
+    bar = day[day.index('class="bar-main"') :]
+    assert bar.index("</a>") < bar.find("<a", 1) or bar.find("<a", 1) == -1  # no link nested in the bar's
     page = client.get(f"/staff/bookings/{booking.id}").get_data(as_text=True)
     assert "Kick-off" in page and "Historique" in page and "Réservé" in page
     assert f'/staff/bookings/{booking.id}/act/cancel"' in page
