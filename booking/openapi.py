@@ -35,6 +35,34 @@ class BusySchema(ma.Schema):
     space = ma.fields.String()
     start = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
     end = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
+    # a date of a series that cannot be booked or changed so, and why
+    date = ma.fields.String(metadata={"description": "series: the local date that cannot be booked or changed"})
+    reason = ma.fields.String(metadata={"description": "series: why, in English"})
+    problems = ma.fields.List(ma.fields.Nested(FieldProblemSchema), metadata={"description": "series: why, by code"})
+    leg = ma.fields.Integer(metadata={"description": "roadshow: the index of the leg that is taken"})
+
+
+class AlternativeQuoteSchema(ma.Schema):
+    excl_vat = ma.fields.String(metadata={"description": "EUR, two decimals"})
+    vat = ma.fields.String()
+    incl_vat = ma.fields.String()
+    vat_rate = ma.fields.String()
+    currency = ma.fields.String()
+    lines = ma.fields.List(ma.fields.String())
+
+
+class AlternativeSchema(ma.Schema):
+    """A slot the 409 suggests instead of the one taken, as it could be booked now."""
+
+    kind = ma.fields.String(
+        metadata={"description": "`other_time`: the same space at another time that day or week; "
+                  "`other_space`: another space of the site, at the time asked"}
+    )  # fmt: skip
+    site = ma.fields.String()
+    space = ma.fields.String()
+    start = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
+    end = ma.fields.String(metadata={"description": "ISO 8601 in the site's time zone"})
+    quote = ma.fields.Nested(AlternativeQuoteSchema)
 
 
 class ProblemSchema(ma.Schema):
@@ -50,7 +78,12 @@ class ProblemSchema(ma.Schema):
     params = ma.fields.Dict(metadata={"description": "the values the detail was made with"})
     errors = ma.fields.List(ma.fields.Nested(FieldProblemSchema), metadata={"description": "one entry per field"})
     conflicts = ma.fields.List(
-        ma.fields.Nested(BusySchema), metadata={"description": "on a 409: when the space is already busy"}
+        ma.fields.Nested(BusySchema),
+        metadata={"description": "on a 409: when the space is busy, or which dates of a series cannot be so"},
+    )
+    alternatives = ma.fields.List(
+        ma.fields.Nested(AlternativeSchema),
+        metadata={"description": "on a 409 `space_taken`: the nearest free times of the space, then other spaces"},
     )
     poll = ma.fields.String(metadata={"description": "on a 503 from a live stream: the address to poll instead"})
 

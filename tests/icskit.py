@@ -50,19 +50,23 @@ def read_with_vobject(data: bytes) -> Instants:
     return found
 
 
-def read_with_icaljs(*documents: bytes) -> list[Instants]:
+def _icaljs_events(*documents: bytes) -> list[list[dict]]:
     """All documents in one node process: a process per document would cost more than the reading."""
     if not (JS / "node_modules" / "ical.js").is_dir():
         raise AssertionError(f"ical.js is not installed: `make test` runs `npm ci` in {JS}")
     texts = json.dumps([data.decode("utf-8") for data in documents]).encode()
     done = subprocess.run(["node", str(JS / "read-ics.mjs")], input=texts, capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+def read_with_icaljs(*documents: bytes) -> list[Instants]:
     return [
         {
             item["uid"]: (datetime.fromtimestamp(item["start"], UTC), datetime.fromtimestamp(item["end"], UTC))
             for item in events
         }
-        for events in json.loads(done.stdout)
+        for events in _icaljs_events(*documents)
     ]
 
 
@@ -73,6 +77,33 @@ def read_everywhere(*documents: bytes) -> dict[str, list[Instants]]:
         "vobject": [read_with_vobject(data) for data in documents],
         "ical.js": read_with_icaljs(*documents),
     }
+
+
+# What a calendar keeps of each event besides its times: which version it holds, and what it says.
+Versions = dict[str, tuple[int, str, str]]  # uid -> (SEQUENCE, SUMMARY, STATUS)
+
+
+def versions_everywhere(*documents: bytes) -> dict[str, list[Versions]]:
+    """``{reader: [{uid: (sequence, summary, status)} for each document]}``, for the three readers."""
+    icalendar_read = [
+        {
+            str(e["UID"]): (int(e.get("SEQUENCE", 0)), str(e["SUMMARY"]), str(e.get("STATUS", "")))
+            for e in Calendar.from_ical(data).walk("VEVENT")
+        }
+        for data in documents
+    ]
+    vobject_read = [
+        {
+            e.uid.value: (int(e.sequence.value), e.summary.value, e.status.value)
+            for e in vobject.readOne(data.decode("utf-8")).contents.get("vevent", [])
+        }
+        for data in documents
+    ]
+    icaljs_read = [
+        {item["uid"]: (item["sequence"], item["summary"], item["status"]) for item in events}
+        for events in _icaljs_events(*documents)
+    ]
+    return {"icalendar": icalendar_read, "vobject": vobject_read, "ical.js": icaljs_read}
 
 
 # --- strict RFC 5545 -------------------------------------------------------------------------

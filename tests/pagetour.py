@@ -52,6 +52,8 @@ def pages(monday: date) -> list[Visit]:
         Visit("staff-calendar-week", f"/staff/calendar/la-coque?day={day}&view=week", "staff"),
         Visit("staff-approvals", "/staff/approvals", "staff"),
         Visit("staff-booking", f"/staff/bookings/{launch}", "staff"),
+        Visit("staff-bookings", "/staff/bookings", "staff"),
+        Visit("staff-book-on-behalf", book + "&organisation=acme", "staff"),
         Visit("staff-companies", "/staff/companies", "staff"),
         Visit("staff-alerts", "/staff/alerts/", "staff"),
         Visit("staff-alerts-all", "/staff/alerts/?show=all", "staff"),

@@ -12,9 +12,9 @@ from booking.api.fields import AwareDateTime, Line, Paragraphs, SiteTime, Strict
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
-from booking.openapi import Blueprint
+from booking.openapi import PROBLEM_CONTENT_TYPE, Blueprint, ProblemSchema
 from booking.rules import Problem
-from booking.services import bookings
+from booking.services import bookings, series
 from booking.services.bookings import BookingRequest
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Book spaces and manage bookings")
@@ -85,7 +85,21 @@ class RoadshowIn(Schema):
     organisation = fields.String()
 
 
+SCOPE_DESCRIPTION = (
+    "series only: `this` date alone, or this date and every `following` one of its series "
+    "(moved by the same shift on the site's clock, re-titled alike); the other dates are untouched"
+)
+
+
+def scope_field() -> fields.String:
+    return fields.String(
+        load_default=series.Scope.THIS, validate=validate.OneOf([s.value for s in series.Scope]),
+        metadata={"description": SCOPE_DESCRIPTION},
+    )  # fmt: skip
+
+
 class BookingPatch(Schema):
+    scope = scope_field()
     start = AwareDateTime()
     end = AwareDateTime()
     attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000))
@@ -96,6 +110,10 @@ class BookingPatch(Schema):
 
 class TransitionIn(Schema):
     reason = Paragraphs(load_default="", max=500)
+
+
+class CancelIn(TransitionIn):
+    scope = scope_field()
 
 
 class ListArgs(Schema):
@@ -181,13 +199,18 @@ class Bookings(MethodView):
     @blp.arguments(BookingIn())  # an instance: webargs would build one per request from a class
     @blp.doc(responses={201: {"links": BOOKING_LINKS}})
     @blp.response(201, SeriesOut)
-    @blp.alt_response(409, description="The space is taken; `conflicts` lists when")
+    @blp.alt_response(
+        409, schema=ProblemSchema, content_type=PROBLEM_CONTENT_TYPE,
+        description="The space is taken: `conflicts` says when, `alternatives` what is free instead (with quotes)",
+    )  # fmt: skip
     def post(self, data):
         """Book a space, once or as a recurring series (rrule)"""
         actor = require_user()
         req = booking_request(data)
         if not data.get("rrule"):
-            booking = bookings.book(actor, req, hold=data["hold"], organisation=data.get("organisation"))
+            booking = bookings.book(
+                actor, req, hold=data["hold"], organisation=data.get("organisation"), suggest=True
+            )
             return booking, 201, {"Location": f"/api/v1/bookings/{booking.id}", **_etag(booking)}
         result = bookings.book_series(
             actor, req, data["rrule"], skip_conflicts=data["conflicts"] == "skip",
@@ -245,13 +268,15 @@ class BookingDetail(MethodView):
     @blp.arguments(BookingPatch)
     @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, BookingSchema)
+    @blp.alt_response(409, description="The slot, or a date of the series, is taken; `conflicts` says when")
     @blp.alt_response(412, description="The booking changed since you read it")
     @blp.alt_response(428, description="Send If-Match with the ETag you read")
     def patch(self, changes, booking_id):
-        """Reschedule or edit a booking (requires If-Match)"""
+        """Reschedule or edit a booking, or its series from this date on (requires If-Match)"""
         actor = require_user()
         version = _if_match()
-        booking = bookings.reschedule(actor, booking_id, changes, version=version)
+        scope = changes.pop("scope")
+        booking = series.change_dates(actor, booking_id, changes, version=version, scope=scope)
         return booking, 200, _etag(booking)
 
 
@@ -267,14 +292,18 @@ def _if_match() -> int:
 
 def _transition_view(action: str, summary: str):
     def post(self, data, booking_id):
-        booking = bookings.transition(require_user(), booking_id, action, reason=data["reason"])
+        if action == "cancel":
+            booking = series.cancel_dates(require_user(), booking_id, scope=data["scope"], reason=data["reason"])
+        else:
+            booking = bookings.transition(require_user(), booking_id, action, reason=data["reason"])
         return booking, 200, _etag(booking)
 
     post.__doc__ = summary
     view = type(f"Booking{action.title()}", (MethodView,), {"post": post})
+    schema = CancelIn if action == "cancel" else TransitionIn
     view.post = allow(STAFF if action in rules.STAFF_ONLY_ACTIONS else SIGNED_IN)(
         blp.alt_response(409, description="Not allowed from the booking's status")(
-            blp.response(200, BookingSchema)(blp.arguments(TransitionIn, required=False)(view.post))
+            blp.response(200, BookingSchema)(blp.arguments(schema, required=False)(view.post))
         )
     )
     blp.route(f"/bookings/<int:booking_id>/{action}", endpoint=f"booking_{action}")(view)
@@ -284,7 +313,7 @@ for _action, _summary in (
     ("confirm", "Confirm a hold (goes to pending where the space needs approval)"),
     ("approve", "Approve a pending booking (staff)"),
     ("reject", "Reject a pending booking (staff)"),
-    ("cancel", "Cancel a booking"),
+    ("cancel", "Cancel a booking, or its series from this date on (scope)"),
 ):
     _transition_view(_action, _summary)
 

@@ -22,6 +22,7 @@ from booking import access, recurrence, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
+from booking.infra import dbtypes
 from booking.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -34,8 +35,9 @@ from booking.models import (
     User,
 )
 from booking.rules import Problem
-from booking.services import catalog, signals
+from booking.services import catalog, signals, suggestions
 from booking.services.accounts import get_organisation
+from booking.services.busy import overlapping
 from booking.services.races import retried_on_race
 from booking.services.unit_of_work import after_commit, unit_of_work
 
@@ -138,22 +140,6 @@ def site_calendar(site_slug: str, start: datetime, end: datetime) -> list[Bookin
 
 
 # --- conflicts ------------------------------------------------------------------------------
-
-
-def overlapping(
-    space_id: int, block_start: datetime, block_end: datetime, *, exclude: int | None = None
-) -> list[Booking]:
-    """Active bookings of a space whose block overlaps the given one."""
-    query = select(Booking).where(
-        Booking.space_id == space_id,
-        Booking.status.in_(ACTIVE_STATUSES),
-        Booking.block_start < block_end,
-        Booking.block_start >= block_start - rules.MAX_BLOCK,  # lets the index bound the scan
-        Booking.block_end > block_start,
-    )
-    if exclude is not None:
-        query = query.where(Booking.id != exclude)
-    return list(db.session.scalars(query))
 
 
 def _expire_stale_holds(bookings: list[Booking], now: datetime) -> list[Booking]:
@@ -295,7 +281,10 @@ def _new_booking(
         status=plan.status, hold_expires_at=plan.hold_expires_at, price_excl_vat=plan.quote.excl_vat,
         checked_in_at=None,
     )  # fmt: skip
-    record_change(booking, actor, "create", None, detail={"start": start.isoformat(), "end": end.isoformat()})
+    detail = {"start": start.isoformat(), "end": end.isoformat()}
+    if actor.organisation_id != organisation.id:  # staff booked on the company's behalf: the trail says for whom
+        detail["on_behalf_of"] = organisation.slug
+    record_change(booking, actor, "create", None, detail=detail)
     return booking
 
 
@@ -326,21 +315,45 @@ def book(
     hold: bool = False,
     organisation: str | None = None,
     now: datetime | None = None,
+    suggest: bool = False,
 ) -> Booking:
-    """Book one space for one time, as a hold, pending approval, or confirmed."""
+    """Book one space for one time, as a hold, pending approval, or confirmed.
+
+    ``suggest``: a taken slot's 409 names the nearest alternatives (for a person choosing again;
+    the waitlist and the door displays have no use for them).
+    """
     now = now or utcnow()
-    with unit_of_work(keep_loaded=True):  # shown back at once
-        space = catalog.get_space(req.site, req.space, as_field=True)
-        org = organisation_for(actor, organisation)
-        plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
-        if plan.problems:
-            raise Invalid(plan.problems)
-        in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
-        if in_the_way:
-            raise _taken_conflict(space, in_the_way)
-        booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
-        _insert(booking, space, savepoint=False)
+    org = None
+    try:
+        with unit_of_work(keep_loaded=True):  # shown back at once
+            space = catalog.get_space(req.site, req.space, as_field=True)
+            org = organisation_for(actor, organisation)
+            plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
+            if plan.problems:
+                raise Invalid(plan.problems)
+            in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
+            if in_the_way:
+                raise _taken_conflict(space, in_the_way)
+            booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
+            _insert(booking, space, savepoint=False)
+    except Conflict as conflict:
+        if suggest and conflict.code == "space_taken":
+            conflict.extra["alternatives"] = _alternatives(org, req, now)
+        raise
     return booking
+
+
+def _alternatives(org: Organisation, req: BookingRequest, now: datetime) -> list[dict]:
+    """What the 409 suggests instead, read once the unit let the write lock go (SQLite takes it at BEGIN)."""
+    with dbtypes.read_only():
+        space = catalog.get_space(req.site, req.space)
+        found = suggestions.nearest(
+            space, req.start, req.end, req.attendees, layout=req.layout, now=now,
+            policy_of=lambda other: policy_for(other, org),
+        )  # fmt: skip
+        answer = suggestions.as_json(found, space.site.timezone)
+        db.session.rollback()  # the reads' transaction: nothing to keep
+    return answer
 
 
 @retried_on_race
@@ -487,57 +500,94 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
 RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
 
 
+@dataclass
+class Change:
+    """What a reschedule will write to one booking, checked against the rules and the calendar."""
+
+    booking: Booking
+    before: dict
+    changed: dict
+    plan: rules.BookingPlan | None  # None: neither the time nor the size changes
+    requires_approval: bool = False
+
+    @property
+    def detail(self) -> dict:
+        return {k: {"from": _jsonable(self.before[k]), "to": _jsonable(v)} for k, v in self.changed.items()}
+
+
+def plan_change(
+    actor: User, booking: Booking, changes: dict, now: datetime, *, exclude: tuple[int, ...] = ()
+) -> Change:
+    """Check a change of one active booking without touching it; ``exclude``: bookings moving with it."""
+    if not booking.is_active:
+        raise _wrong_status("change", booking.status)
+    before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
+    after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
+    changed = {k: v for k, v in after.items() if v != before[k]}
+    if not {"start", "end", "attendees", "layout"} & changed.keys():
+        return Change(booking, before, changed, None)
+    space = booking.space
+    req = BookingRequest(
+        space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"], after["layout"]
+    )
+    policy = policy_for(space, booking.organisation)
+    plan = _plan(policy, req, req.start, req.end, now)
+    if plan.problems:
+        raise Invalid(plan.problems)
+    in_the_way = [b for b in taken(space, plan.block, now, exclude=booking.id) if b.id not in exclude]
+    if in_the_way:
+        raise _taken_conflict(space, in_the_way)
+    return Change(booking, before, changed, plan, policy.requires_approval)
+
+
+def apply_change(actor: User, change: Change, *, detail: dict | None = None) -> None:
+    """Write a checked change to its booking and its audit trail (the caller flushes and commits)."""
+    booking = change.booking
+    if change.plan is not None:
+        booking.block_start, booking.block_end = change.plan.block
+        booking.price_excl_vat = change.plan.quote.excl_vat
+        booking.status = rules.status_after_move(
+            booking.status, requires_approval=change.requires_approval, by_staff=actor.is_staff
+        )
+    for key, value in change.changed.items():
+        setattr(booking, _column(key), value)
+    record_change(booking, actor, "reschedule", None, detail=change.detail | (detail or {}))
+
+
+def flush_change(booking_id: int) -> None:
+    """Flush rescheduled rows, turning the database's refusals into the API's 412 and 409 (the unit rolls back)."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise PreconditionFailed(f"booking {booking_id} was changed by someone else; reload it") from None
+    except IntegrityError as exc:
+        if is_overlap_violation(exc):
+            raise Conflict(
+                "the space was booked for that time by someone else a moment ago", code="taken_a_moment_ago",
+                conflicts=[],
+            ) from None  # fmt: skip
+        raise
+
+
+def check_version(booking: Booking, version: int) -> None:
+    if booking.version != version:
+        raise PreconditionFailed(
+            f"booking {booking.id} is at version {booking.version}, not {version}; reload it",
+            params={"booking": booking.id, "version": booking.version},
+        )
+
+
 @retried_on_race
 def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None) -> Booking:
     """Change a booking's time, size or title, refusing if it changed since ``version`` was read."""
     now = now or utcnow()
     with unit_of_work():
         booking = get_booking(actor, booking_id)
-        if booking.version != version:
-            raise PreconditionFailed(
-                f"booking {booking_id} is at version {booking.version}, not {version}; reload it",
-                params={"booking": booking_id, "version": booking.version},
-            )
-        if not booking.is_active:
-            raise _wrong_status("change", booking.status)
-        before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
-        after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
-        changed = {k: v for k, v in after.items() if v != before[k]}
-        space = booking.space
-        # validate the new values before touching the row: a query would autoflush a
-        # half-edited booking straight into the exclusion constraint
-        if {"start", "end", "attendees", "layout"} & changed.keys():
-            policy = policy_for(space, booking.organisation)
-            req = BookingRequest(
-                space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"],
-                after["layout"],
-            )  # fmt: skip
-            plan = _plan(policy, req, req.start, req.end, now)
-            if plan.problems:
-                raise Invalid(plan.problems)
-            in_the_way = taken(space, plan.block, now, exclude=booking.id)
-            if in_the_way:
-                raise _taken_conflict(space, in_the_way)
-            booking.block_start, booking.block_end = plan.block
-            booking.price_excl_vat = plan.quote.excl_vat
-            booking.status = rules.status_after_move(
-                booking.status, requires_approval=policy.requires_approval, by_staff=actor.is_staff
-            )
-        for key, value in changed.items():
-            setattr(booking, _column(key), value)
-        detail = {k: {"from": _jsonable(before[k]), "to": _jsonable(v)} for k, v in changed.items()}
-        record_change(booking, actor, "reschedule", None, detail=detail)
-        try:
-            db.session.flush()
-        except StaleDataError:
-            raise PreconditionFailed(f"booking {booking_id} was changed by someone else; reload it") from None
-        except IntegrityError as exc:
-            if is_overlap_violation(exc):
-                raise Conflict(
-                    "the space was booked for that time by someone else a moment ago", code="taken_a_moment_ago",
-                    conflicts=[],
-                ) from None  # fmt: skip
-            raise
+        check_version(booking, version)
+        # checked before the row is touched: a query would autoflush a half-edited booking
+        # straight into the exclusion constraint
+        apply_change(actor, plan_change(actor, booking, changes, now))
+        flush_change(booking_id)
     return booking
 
 

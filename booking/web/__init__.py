@@ -62,7 +62,9 @@ def init_app(app: Flask) -> None:
         booking_panel,
         calendar,
         cancelling,
+        changes,
         colleagues,
+        desk,
         devices,
         display,
         displays,
@@ -132,5 +134,7 @@ def init_app(app: Flask) -> None:
         passwords.bp,
         colleagues.bp,
         tokens.bp,
+        desk.bp,
+        changes.bp,
     ):
         app.register_blueprint(blueprint)

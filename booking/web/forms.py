@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -108,6 +109,11 @@ REPEAT_CHOICES = options(
 
 
 class BookForm(WhenForm):
+    # staff only (the view removes it for a company's people): the company booked for
+    organisation = SelectField(
+        _l("Company booked for"), choices=[], validate_choice=True, default="",
+        validators=[DataRequired(_l("Choose the company you book for."))],
+    )  # fmt: skip
     title = StringField(
         _l("Title of the event"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
     )
@@ -121,6 +127,22 @@ class BookForm(WhenForm):
     )
     skip_conflicts = BooleanField(_l("Book the free dates even if some are taken"))
     notes = TextAreaField(_l("Notes for the venue"), validators=[Optional(), Length(max=2000)])
+
+
+SCOPE_CHOICES = options([("this", _l("This date only")), ("following", _l("This date and the following ones"))])
+
+
+class ChangeForm(FlaskForm):
+    """One booking's day, times and title, or those of its series from this date on."""
+
+    title = StringField(
+        _l("Title of the event"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]
+    )
+    date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
+    start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)])
+    end = TimeField(_l("To"), validators=[InputRequired(REQUIRED), end_after_start])
+    scope = RadioField(_l("Change"), choices=SCOPE_CHOICES, default="this", validate_choice=True)
+    version = HiddenField()
 
 
 def needed_for_a_stop(form: Form, field) -> None:

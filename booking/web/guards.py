@@ -46,13 +46,26 @@ def staff_only(view: Callable) -> Callable:
 
 
 def company_only(view: Callable) -> Callable:
-    """The page is for a company's people (staff book through the API or on a company's behalf)."""
+    """The page is for a company's people."""
 
     @functools.wraps(view)
     @signed_in
     def wrapper(*args, **kwargs):
         if viewer().organisation is None:
             raise Forbidden("for companies' accounts")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def company_or_staff(view: Callable) -> Callable:
+    """The page is for a company's people, and for staff booking on a company's behalf."""
+
+    @functools.wraps(view)
+    @signed_in
+    def wrapper(*args, **kwargs):
+        if viewer().organisation is None and not viewer().is_staff:
+            raise Forbidden("for companies' accounts and venue staff")
         return view(*args, **kwargs)
 
     return wrapper

@@ -93,6 +93,9 @@ SAY: dict[str, Callable[[Params], str]] = {
     ),
     "series_over": lambda p: _("No date of this series is still to come."),
     "books_for_itself": lambda p: _("A company books for itself only."),
+    "not_in_series": lambda p: _("This booking is not part of a series."),
+    "clock_gap": lambda p: _("This time does not exist that day (clock change)."),
+    "changed_since_read": lambda p: _("The booking changed since you opened it: look at it again, then change it."),
 }
 
 

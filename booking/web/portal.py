@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -15,10 +16,11 @@ from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
 from booking.services import availability, bookings, catalog, vacancy
+from booking.services.accounts import list_organisations
 from booking.web import shelves
 from booking.web.formatting import clock, day
 from booking.web.forms import ActionForm, BookForm, BookingFilterForm, RoadshowForm, SearchForm, WhenForm, options
-from booking.web.guards import company_only, viewer
+from booking.web.guards import company_only, company_or_staff, viewer
 from booking.web.labels import STATUSES, equipment_label, layout_label
 from booking.web.messages import error_text, problem_text
 from booking.web.nav import page_blueprint
@@ -73,7 +75,7 @@ def alphabetical(text: str) -> str:
 
 
 @bp.get("/")
-@company_only
+@company_or_staff
 def search():
     """Free spaces for a day, a time and a number of people, each with its price."""
     form = SearchForm(request.args if "date" in request.args else None)
@@ -103,11 +105,16 @@ def search():
 
 
 @bp.route("/book/<site>/<space>", methods=["GET", "POST"])
-@company_only
+@company_or_staff
 def book(site: str, space: str):
-    """Book one space: once, as a hold, or repeated every day or week."""
+    """Book one space: once, as a hold, or repeated every day or week; staff book for a company they choose."""
     place = catalog.get_space(site, space)
     form = BookForm(formdata=request.form if request.method == "POST" else request.args)
+    if viewer().is_staff:
+        companies = [(org.slug, org.name) for org in list_organisations()]
+        form.organisation.choices = options([("", _("— choose the company —"))] + companies)
+    else:
+        del form.organisation  # a company books for itself
     form.layout.choices = options(
         [("", _("Any layout"))]
         + [
@@ -120,41 +127,61 @@ def book(site: str, space: str):
         start, end = (as_utc(form.date.data, t, place.site.timezone) for t in (form.start.data, form.end.data))
         if start and end:
             quote = rules.quote(catalog.policy_of(place), start, end)
-    conflicts = []
+    conflicts, alternatives = [], []
     taken = False
     if request.method == "POST" and form.validate():
         window = window_of(form, place.site.timezone)
         if window:
-            outcome = _book(form, place, window, conflicts)
+            outcome = _book(form, place, window, conflicts, alternatives)
+            if outcome == "booked" and form.organisation:
+                return redirect(url_for("desk.bookings", organisation=form.organisation.data))
             if outcome == "booked":
                 return redirect(url_for("portal.my_bookings"))
-            taken = outcome == "taken" and not form.repeat.data  # one slot: its queue can be joined
+            # one slot: its queue can be joined, by a company for itself
+            taken = outcome == "taken" and not form.repeat.data and not form.organisation
     status = 422 if request.method == "POST" else 200
-    page = render_template("portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken)
+    page = render_template(
+        "portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken,
+        alternatives=[_suggested(a) for a in alternatives],
+    )  # fmt: skip
     return page, status
 
 
-def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list) -> str:
+def _suggested(alternative: dict) -> dict:
+    """A slot the service suggests, with the space it names and its local times, for the page."""
+    return {
+        "kind": alternative["kind"],
+        "space": catalog.get_space(alternative["site"], alternative["space"]),
+        "start": datetime.fromisoformat(alternative["start"]),
+        "end": datetime.fromisoformat(alternative["end"]),
+        "incl_vat": Decimal(alternative["quote"]["incl_vat"]),
+    }
+
+
+def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list, alternatives: list) -> str:
     """Call the booking service: "booked", or its reasons on the form and "taken" or "refused"."""
     req = bookings.BookingRequest(
         place.site.slug, place.slug, *window, form.title.data.strip(), form.attendees.data,
         form.layout.data or None, form.notes.data or "",
     )  # fmt: skip
     fields = {"start": "start", "end": "end", "attendees": "attendees", "layout": "layout", "title": "title",
-              "rrule": "count", "site": None, "space": None}  # fmt: skip
+              "rrule": "count", "site": None, "space": None, "organisation": "organisation"}  # fmt: skip
+    on_behalf = form.organisation.data if form.organisation else None
     try:
         if form.repeat.data:
             count = form.count.data or 2
             result = bookings.book_series(
                 viewer(), req, f"FREQ={form.repeat.data};COUNT={count}",
-                skip_conflicts=form.skip_conflicts.data, hold=form.hold.data, now=utcnow(),
+                skip_conflicts=form.skip_conflicts.data, hold=form.hold.data, organisation=on_behalf, now=utcnow(),
             )  # fmt: skip
             made = len(result.bookings)
             flash(ngettext("%(num)d date booked.", "%(num)d dates booked.", made), "success")
             if result.skipped:
                 flash(left_out(result.skipped, place.site.timezone), "warning")  # as asked: not an error
         else:
-            booking = bookings.book(viewer(), req, hold=form.hold.data, now=utcnow())
+            booking = bookings.book(
+                viewer(), req, hold=form.hold.data, organisation=on_behalf, now=utcnow(), suggest=True
+            )
             flash(_("Booked: %(title)s.", title=booking.title), "success")
         return "booked"
     except Invalid as error:
@@ -162,6 +189,7 @@ def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: l
     except Conflict as error:
         form.form_errors.append(error_text(error))
         conflicts.extend(error.extra.get("conflicts") or [])
+        alternatives.extend(error.extra.get("alternatives") or [])
         return "taken"
     return "refused"
 

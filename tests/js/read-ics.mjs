@@ -1,6 +1,6 @@
 // Reads .ics documents the way Thunderbird does (Mozilla's ical.js). Stdin: a JSON array of
 // documents (strings). Stdout: for each document, a JSON array of its VEVENTs' UID, SUMMARY,
-// SEQUENCE, and start and end as UTC instants (Unix seconds). A TZID that the document's own
+// SEQUENCE, STATUS, and start and end as UTC instants (Unix seconds). A TZID that the document's own
 // VTIMEZONE blocks do not define is an error, never a floating time.
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
@@ -23,6 +23,7 @@ function read(text) {
       uid: event.uid,
       summary: event.summary,
       sequence: event.sequence,
+      status: component.getFirstPropertyValue("status"),
       start: instant(event, "dtstart"),
       end: instant(event, "dtend"),
     };
