@@ -117,6 +117,7 @@ def bookable(app, make_space, make_org, monday, role):
         query, body = case.query, case.body
         if isinstance(query, dict):
             references(query, case.path)
+            query.pop("equipment", None)  # an item no space of the search has is a 422: not in the schema
             if {"start", "end"} & set(query):
                 if case.path == "/api/v1/utilization":
                     query["start"] = query["end"] = monday.isoformat()
@@ -197,7 +198,7 @@ def test_the_stateful_phase_follows_the_links_of_the_document(app, caller, booka
     # Valid requests only: invalid ones are the fuzzing test's, and here they would end each sequence
     # at its first step (a 401 or 422) before it reached the links.
     schema.config.generation.update(modes=[GenerationMode.POSITIVE])
-    calls = []
+    calls, made = [], []
 
     class Workflow(schema.as_state_machine()):
         def before_call(self, case):
@@ -208,6 +209,8 @@ def test_the_stateful_phase_follows_the_links_of_the_document(app, caller, booka
 
         def after_call(self, response, case):
             calls.append((case.method, case.path, response.status_code))
+            if (case.method, case.path) in WRITES_A_BOOKING and response.status_code == 201:
+                made.append(response.json()["id"])
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=ALL_CHECKS, headers=caller, transport_kwargs=kwargs)
@@ -222,4 +225,4 @@ def test_the_stateful_phase_follows_the_links_of_the_document(app, caller, booka
             suppress_health_check=list(HealthCheck),
         )
     )
-    assert calls, "the stateful phase made no call"
+    assert made, f"no sequence made a booking, so no link was followed to one: {sorted(set(calls))}"
