@@ -36,6 +36,7 @@ def join(site: str, space: str):
     """Wait for a taken slot: the first in line gets a hold when it frees."""
     place = catalog.get_space(site, space)
     form = BookForm(formdata=request.form)
+    del form.organisation  # a company waits for itself (the field is the staff desk's)
     form.layout.choices = [("", ""), *((code, code) for code in place.capacities)]
     window = window_of(form, place.site.timezone) if form.validate() else None
     if window is None:

@@ -21,10 +21,10 @@ def test_a_company_checks_in_then_queues_for_a_taken_slot(
     page = browse()
     sign_in_browser(page, customer)
     page.get_by_role("link", name="Mes réservations").click()
-    row = page.locator("tr", has_text="Kick-off")
-    row.get_by_role("button", name="Signaler l’arrivée").click()
+    card = page.locator(".booking-item", has_text="Kick-off")  # each booking is a card on My bookings
+    card.get_by_role("button", name="Signaler l’arrivée").click()
     expect(page.get_by_role("status").first).to_contain_text("Présence enregistrée : Kick-off.")
-    expect(page.locator("tr", has_text="Kick-off")).to_contain_text("Arrivée à 09:50")
+    expect(page.locator(".booking-item", has_text="Kick-off")).to_contain_text("Arrivée à 09:50")
     screenshot(page, "portal-checked-in")
 
     page.goto(f"/portal/book/la-coque/showroom?date={monday.isoformat()}&start=14:00&end=17:00&attendees=40")
