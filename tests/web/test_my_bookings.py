@@ -22,9 +22,9 @@ def company_in(client, sign_in, customer):
 
 @pytest.fixture
 def half_past_series(customer):
-    """Five weekly breakfasts that began three weeks ago: some took place, the rest are to come."""
+    """Five weekly breakfasts that began two weeks ago: two took place, at least two are to come, whatever the hour."""
     now = datetime.now(UTC)
-    first = (now - timedelta(days=21)).date()
+    first = (now - timedelta(days=14)).date()
     while first.weekday() > 4:
         first += timedelta(days=1)
     req = BookingRequest("la-coque", "salle-calanques", paris(first, 8), paris(first, 9), "Petit-déjeuner", 6)
