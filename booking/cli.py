@@ -27,7 +27,8 @@ def seed(path: str | None, demo: bool) -> None:
     from booking.services import catalog
 
     counts = catalog.seed_sites(path or current_app.config["SITES_FILE"])
-    click.echo(f"seeded {counts['sites']} sites, {counts['spaces']} spaces, {counts['closures']} closures")
+    seeded = ", ".join(f"{counts[name]} {name}" for name in ("sites", "spaces", "closures", "services"))
+    click.echo(f"seeded {seeded}")
     if demo:
         from booking.services.demo import seed_demo_accounts, seed_demo_bookings
 

@@ -92,6 +92,8 @@ class Quote:
     incl_vat: Decimal
     lines: tuple[str, ...] = field(default=())
     currency: str = "EUR"
+    items: tuple = ()  # booking.pricing.QuoteLine: the space and each service, with its VAT rate
+    cancellation: object | None = None  # booking.pricing.CancellationTerms, when known
 
 
 # --- time ---------------------------------------------------------------------------
@@ -326,7 +328,7 @@ def sum_quotes(quotes: Iterable[Quote]) -> Quote:
     quotes = list(quotes)
     excl = sum((q.excl_vat for q in quotes), Decimal("0"))
     vat = sum((q.vat for q in quotes), Decimal("0"))
-    return Quote(excl_vat=excl, vat=vat, incl_vat=excl + vat)
+    return Quote(excl_vat=excl, vat=vat, incl_vat=excl + vat, items=tuple(i for q in quotes for i in q.items))
 
 
 # --- lifecycle ---------------------------------------------------------------------

@@ -99,6 +99,9 @@ def bookable(app, make_space, make_org, monday, role):
         body["start"], body["end"] = slots.next()
         body["attendees"] = 4
         body.pop("layout", None)
+        if "services" in body:
+            body["services"] = [{"item": "pause-cafe", "quantity": 4}]  # a service La Coque sells in every room
+        body.pop("online_attendees", None)  # people online need a streaming package the fuzz room has not
 
     def references(values: dict, path: str) -> None:
         if "site" in values:

@@ -6,12 +6,12 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from booking import rules
-from booking.api.fields import AwareDateTime, Money
+from booking.api.fields import AwareDateTime, Money, local_iso
 from booking.api.guard import PUBLIC, allow
 from booking.api.sites import SpaceDocument
 from booking.clock import utcnow
 from booking.openapi import Blueprint
-from booking.services import availability
+from booking.services import availability, extras
 
 blp = Blueprint("availability", __name__, url_prefix="/api/v1/availability", description="Search free spaces")
 
@@ -26,13 +26,73 @@ class AvailabilityArgs(Schema):
     equipment = fields.List(fields.String(), load_default=list)
 
 
-class QuoteSchema(Schema):
+class QuoteLineSchema(Schema):
+    kind = fields.String(metadata={"description": "space, catering, technician, streaming or kit"})
+    item = fields.String(allow_none=True, metadata={"description": "the service's slug; null for the space"})
+    label = fields.String()
+    quantity = fields.Integer()
+    per = fields.String(metadata={"description": "what the quantity counts: person, hour or booking"})
+    unit_price = Money()
     excl_vat = Money()
+    vat_rate = Money(metadata={"description": "this line's VAT rate, e.g. 0.10 for food served on site"})
     vat = Money()
     incl_vat = Money()
-    vat_rate = fields.Constant("0.20")
+
+
+class CancellationSchema(Schema):
+    free_until = fields.String(metadata={"description": "cancelling is free until then (site time, ISO 8601)"})
+    fee_percent = fields.Integer()
+    fee = Money(metadata={"description": "what cancelling after free_until costs, excl. VAT"})
+
+
+class QuoteSchema(Schema):
+    excl_vat = Money()
+    vat = Money(metadata={"description": "the sum of the lines' VAT"})
+    incl_vat = Money()
+    vat_rate = fields.Constant("0.20", metadata={"description": "the space's VAT rate; each line has its own"})
     currency = fields.String()
     lines = fields.List(fields.String())
+    items = fields.List(fields.Nested(QuoteLineSchema), metadata={"description": "the space and each service"})
+    cancellation = fields.Nested(CancellationSchema, allow_none=True)
+
+
+def _money(amount) -> str:
+    return f"{amount:.2f}"
+
+
+def quote_json(quote: rules.Quote, timezone: str) -> dict:
+    """A quote as QuoteSchema documents it, its times in the site's time zone."""
+    terms = quote.cancellation
+    return {
+        "excl_vat": _money(quote.excl_vat),
+        "vat": _money(quote.vat),
+        "incl_vat": _money(quote.incl_vat),
+        "vat_rate": "0.20",
+        "currency": quote.currency,
+        "lines": list(quote.lines),
+        "items": [
+            {
+                "kind": i.kind,
+                "item": i.item,
+                "label": i.label,
+                "quantity": i.quantity,
+                "per": i.per,
+                "unit_price": _money(i.unit_price),
+                "excl_vat": _money(i.excl_vat),
+                "vat_rate": _money(i.vat_rate),
+                "vat": _money(i.vat),
+                "incl_vat": _money(i.incl_vat),
+            }  # fmt: skip
+            for i in quote.items
+        ],
+        "cancellation": None
+        if terms is None
+        else {
+            "free_until": local_iso(terms.free_until, timezone),
+            "fee_percent": terms.fee_percent,
+            "fee": _money(terms.fee),
+        },
+    }
 
 
 class QuoteDocument(fields.Nested):
@@ -42,26 +102,33 @@ class QuoteDocument(fields.Nested):
         super().__init__(QuoteSchema, **kwargs)
 
     def _serialize(self, quote, attr, obj, **kwargs):
-        return {
-            "excl_vat": f"{quote.excl_vat:.2f}",
-            "vat": f"{quote.vat:.2f}",
-            "incl_vat": f"{quote.incl_vat:.2f}",
-            "vat_rate": "0.20",
-            "currency": quote.currency,
-            "lines": list(quote.lines),
-        }
+        return quote_json(quote, obj.space.site.timezone)
 
 
-class AgreedQuote(QuoteDocument):
-    """The quote of an amount already agreed (a booking's price), documented as QuoteSchema."""
+class BookingQuote(QuoteDocument):
+    """A booking's quote from what it agreed (its space's price and each service's), as QuoteSchema."""
 
     def _serialize(self, amount, attr, obj, **kwargs):
-        return super()._serialize(rules.quote_for_amount(amount), attr, obj, **kwargs)
+        return super()._serialize(extras.booking_quote(obj), attr, obj, **kwargs)
+
+
+class OfferedServiceSchema(Schema):
+    item = fields.Function(lambda s: s[0].slug)
+    name = fields.Function(lambda s: s[0].name)
+    kind = fields.Function(lambda s: s[0].kind)
+    per = fields.Function(lambda s: s[0].per)
+    unit_price = fields.Function(lambda s: _money(s[0].price_excl_vat), metadata={"description": "excl. VAT"})
+    vat_rate = fields.Function(lambda s: _money(s[0].vat_rate))
+    left = fields.Function(
+        lambda s: s[1], allow_none=True,
+        metadata={"description": "kits: how many are still free for the whole window; null: no stock to run out"},
+    )  # fmt: skip
 
 
 class OfferSchema(Schema):
     space = SpaceDocument()
     quote = QuoteDocument()
+    services = fields.List(fields.Nested(OfferedServiceSchema), metadata={"description": "what may be added here"})
 
 
 @blp.route("")

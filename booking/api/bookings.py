@@ -7,14 +7,14 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking import rules
-from booking.api.availability import AgreedQuote, QuoteSchema
-from booking.api.fields import AwareDateTime, Line, Paragraphs, SiteTime, StrictBoolean, local_iso
+from booking.api.availability import BookingQuote, QuoteSchema, quote_json
+from booking.api.fields import AwareDateTime, Line, Money, Paragraphs, SiteTime, StrictBoolean, local_iso
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
 from booking.openapi import PROBLEM_CONTENT_TYPE, Blueprint, ProblemSchema
 from booking.rules import Problem
-from booking.services import bookings, series
+from booking.services import bookings, extras, series
 from booking.services.bookings import BookingRequest
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Book spaces and manage bookings")
@@ -49,6 +49,16 @@ BOOKING_LINKS = {
 }
 
 
+class ServiceIn(Schema):
+    item = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"description": "e.g. dejeuner"}
+    )
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "people for catering, hours for a technician, 1 for a package, kits"},
+    )  # fmt: skip
+
+
 class LegSchema(Schema):
     site = fields.String(required=True, validate=validate.Length(min=1, max=64))
     space = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -56,6 +66,11 @@ class LegSchema(Schema):
     end = AwareDateTime(required=True)
     attendees = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000))
     layout = Line(max=40)
+    services = fields.List(fields.Nested(ServiceIn), load_default=list, validate=validate.Length(max=20))
+    online_attendees = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(min=0, max=100_000),
+        metadata={"description": "people online (needs the streaming package); attendees come on site"},
+    )  # fmt: skip
 
     @validates_schema
     def end_after_start(self, data, **kwargs):
@@ -68,6 +83,10 @@ class BookingIn(LegSchema):
     notes = Paragraphs(load_default="", max=2000)
     hold = StrictBoolean(load_default=False, metadata={"description": "keep the slot for a while, confirm later"})
     organisation = fields.String(metadata={"description": "staff only: the company booked for"})
+    streaming_link = fields.String(
+        validate=[validate.Length(max=500), validate.URL(schemes={"https", "http"})], allow_none=True,
+        metadata={"description": "where people online follow the event; seen by the booker and staff only"},
+    )  # fmt: skip
     rrule = fields.String(
         validate=validate.Length(max=500), metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;COUNT=6"}
     )
@@ -106,6 +125,10 @@ class BookingPatch(Schema):
     layout = Line(max=40, allow_none=True)
     title = Line(min=1, max=200)
     notes = Paragraphs(max=2000)
+    streaming_link = fields.String(
+        validate=[validate.Length(max=500), validate.URL(schemes={"https", "http"})], allow_none=True,
+        metadata={"description": "where people online follow the event; seen by the booker and staff only"},
+    )  # fmt: skip
 
 
 class TransitionIn(Schema):
@@ -145,11 +168,23 @@ class BookingSchema(Schema):
     teardown_until = SiteTime("block_end")
     hold_expires_at = SiteTime("hold_expires_at")
     checked_in_at = SiteTime("checked_in_at")
-    quote = AgreedQuote(attribute="price_excl_vat")
+    quote = BookingQuote(attribute="price_excl_vat")
+    services = fields.List(fields.Nested("BookedServiceSchema"))
+    online_attendees = fields.Integer()
+    streaming_link = fields.String(allow_none=True)
+    cancellation_fee = Money(allow_none=True, metadata={"description": "what cancelling cost, excl. VAT"})
     group = fields.Function(lambda b: {"id": b.group.id, "kind": b.group.kind} if b.group else None)
     version = fields.Integer()
     created_at = SiteTime("created_at")
     updated_at = SiteTime("updated_at")
+
+
+class BookedServiceSchema(Schema):
+    item = fields.Function(lambda s: s.item.slug)
+    name = fields.Function(lambda s: s.item.name)
+    kind = fields.Function(lambda s: s.item.kind)
+    per = fields.Function(lambda s: s.item.per)
+    quantity = fields.Integer()
 
 
 class SeriesOut(BookingSchema):
@@ -178,7 +213,8 @@ def booking_request(data: dict) -> BookingRequest:
     return BookingRequest(
         site=data["site"], space=data["space"], start=data["start"], end=data["end"],
         title=data.get("title", ""), attendees=data["attendees"], layout=data.get("layout"),
-        notes=data.get("notes", ""),
+        notes=data.get("notes", ""), services=tuple((s["item"], s["quantity"]) for s in data.get("services", ())),
+        online_attendees=data.get("online_attendees", 0), streaming_link=data.get("streaming_link"),
     )  # fmt: skip
 
 
@@ -232,9 +268,7 @@ class Bookings(MethodView):
                 }
                 for s in result.skipped
             ],
-            "quote": QuoteSchema().dump(
-                rules.sum_quotes(rules.quote_for_amount(b.price_excl_vat) for b in result.bookings)
-            ),
+            "quote": quote_json(rules.sum_quotes(extras.booking_quote(b) for b in result.bookings), tz),
         }
         return first, 201, {"Location": f"/api/v1/bookings/{first.id}"}
 
@@ -251,8 +285,8 @@ class Roadshows(MethodView):
         group, booked = bookings.book_roadshow(
             require_user(), data["title"], legs, hold=data["hold"], organisation=data.get("organisation")
         )
-        total = rules.sum_quotes(rules.quote_for_amount(b.price_excl_vat) for b in booked)
-        return {"id": group.id, "title": group.title, "bookings": booked, "quote": total}
+        total = rules.sum_quotes(extras.booking_quote(b) for b in booked)
+        return {"id": group.id, "title": group.title, "bookings": booked, "quote": quote_json(total, _tz(booked[0]))}
 
 
 @blp.route("/bookings/<int:booking_id>")

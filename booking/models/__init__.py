@@ -13,6 +13,7 @@ from booking.models.accounts import (
 from booking.models.alerts import OPEN_ALERT_STATUSES, Alert, AlertKind, AlertStatus
 from booking.models.bookings import Booking, BookingEvent, BookingGroup
 from booking.models.displays import DisplayToken
+from booking.models.extras import BookingService, ServiceItem
 from booking.models.feeds import FeedScope, FeedToken
 from booking.models.logins import LoginFailure, LoginSession
 from booking.models.mail import MailMessage, MailStatus
@@ -53,6 +54,8 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "BookingGroup",
+    "BookingService",
+    "ServiceItem",
     "Closure",
     "IngestRejection",
     "OccupancyReading",

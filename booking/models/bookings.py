@@ -13,6 +13,7 @@ from booking.clock import utcnow
 from booking.extensions import db
 from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import Organisation, User
+from booking.models.extras import BookingService
 from booking.models.sites import Space
 from booking.rules import ACTIVE_STATUSES
 
@@ -70,6 +71,12 @@ class Booking(db.Model):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     price_excl_vat: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # hybrid events: ``attendees`` come on site, these follow online (needs a streaming package)
+    online_attendees: Mapped[int] = mapped_column(default=0)
+    # the company's or staff's link to the stream: shown to the booker and staff only
+    streaming_link: Mapped[str | None] = mapped_column(String(500))
+    # what cancelling cost, by the space's policy at that moment; None while not cancelled
+    cancellation_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     notes: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -83,6 +90,10 @@ class Booking(db.Model):
     created_by: Mapped[User | None] = relationship()
     group: Mapped[BookingGroup | None] = relationship(back_populates="bookings")
     events: Mapped[list[BookingEvent]] = relationship(back_populates="booking", order_by="BookingEvent.id")
+    # ride in with the booking when it is added (see services/bookings.py _insert)
+    services: Mapped[list[BookingService]] = relationship(
+        back_populates="booking", order_by="BookingService.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:

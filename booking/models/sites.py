@@ -65,6 +65,9 @@ class Space(db.Model):
     # a picture under static/img/spaces/ and what it shows, for those who cannot see it
     photo: Mapped[str] = mapped_column(String(200), default="")
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
+    # cancellation policy: free until this many days before the start, then this percent of the price
+    cancel_free_days: Mapped[int] = mapped_column(default=0)
+    cancel_fee_percent: Mapped[int] = mapped_column(default=0)
 
     site: Mapped[Site] = relationship(back_populates="spaces")
 

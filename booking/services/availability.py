@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -10,15 +10,17 @@ from sqlalchemy import select
 from booking import rules
 from booking.errors import Invalid
 from booking.extensions import db
-from booking.models import ACTIVE_STATUSES, Booking, Site, Space
+from booking.models import ACTIVE_STATUSES, Booking, ServiceItem, Site, Space
 from booking.rules import Problem
-from booking.services import catalog
+from booking.services import catalog, extras
 
 
 @dataclass
 class Offer:
     space: Space
     quote: rules.Quote
+    # what the space may carry, with how many are left for the window (None: no stock to run out)
+    services: list[tuple[ServiceItem, int | None]] = field(default_factory=list)
 
 
 def find_free_spaces(
@@ -63,11 +65,22 @@ def find_free_spaces(
     spaces = list(db.session.scalars(select(Space).where(Space.id.in_(free)))) if free else []
     closures = catalog.closures_by_space(spaces)
     offers = []
+    offer_of_site: dict[int, list[tuple[ServiceItem, int | None]]] = {}
     for space in spaces:
         policy = catalog.policy_of(space, closures[space.id])
         if not rules.check_booking(policy, start, end, attendees, now=now, layout=layout):
-            offers.append(Offer(space, rules.quote(policy, start, end)))
+            if space.site_id not in offer_of_site:
+                offer_of_site[space.site_id] = _site_offer(space.site_id, start, end, now)
+            services = [(item, left) for item, left in offer_of_site[space.site_id] if item.offered_in(space.slug)]
+            quote = extras.quote(space, rules.quote(policy, start, end), [], start)
+            offers.append(Offer(space, quote, services))
     return sorted(offers, key=lambda o: (o.quote.excl_vat, o.space.site.slug, o.space.slug))
+
+
+def _site_offer(site_id: int, start: datetime, end: datetime, now: datetime) -> list[tuple[ServiceItem, int | None]]:
+    """A site's services, each kit with how many are left for the whole window."""
+    left = extras.stock_left(site_id, start, end, now)
+    return [(item, left.get(item.id)) for item in extras.items_of(site_id).values()]
 
 
 def _refuse_longer_than_any_booking(rows: list, start: datetime, end: datetime) -> None:

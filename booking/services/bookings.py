@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from booking import access, recurrence, rules
+from booking import access, pricing, recurrence, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from booking.extensions import db
@@ -35,7 +35,7 @@ from booking.models import (
     User,
 )
 from booking.rules import Problem
-from booking.services import catalog, signals, suggestions
+from booking.services import catalog, extras, signals, suggestions
 from booking.services.accounts import get_organisation
 from booking.services.busy import overlapping
 from booking.services.races import retried_on_race
@@ -54,6 +54,9 @@ class BookingRequest:
     attendees: int
     layout: str | None = None
     notes: str = ""
+    services: tuple[tuple[str, int], ...] = ()  # (item slug, quantity)
+    online_attendees: int = 0
+    streaming_link: str | None = None
 
 
 @dataclass
@@ -105,7 +108,7 @@ def list_bookings(
     limit: int = 200,
 ) -> list[Booking]:
     """The bookings the actor may see in full, soonest first."""
-    query = select(Booking).options(joinedload(Booking.space).joinedload(Space.site))
+    query = select(Booking).options(joinedload(Booking.space).joinedload(Space.site), selectinload(Booking.services))
     query = access.visible(query, Booking.organisation_id, actor)
     if actor.is_staff and organisation:
         query = query.join(Organisation).where(Organisation.slug == organisation)
@@ -240,6 +243,12 @@ def record_change(
         db.session.add(event)
 
 
+def charge_cancellation(booking: Booking, now: datetime) -> dict:
+    """Record what cancelling ``booking`` at ``now`` costs by its space's terms; the audit detail to add."""
+    booking.cancellation_fee = pricing.cancellation_fee(extras.booking_quote(booking).cancellation, now)
+    return {"fee": f"{booking.cancellation_fee:.2f}"} if booking.cancellation_fee else {}
+
+
 def needs_approval(space: Space, organisation: Organisation) -> bool:
     """Staff approve this booking: the space asks for it, or the company signed up and awaits approval."""
     return space.requires_approval or organisation.status != CompanyStatus.ACTIVE
@@ -268,7 +277,7 @@ def organisation_for(actor: User, slug: str | None) -> Organisation:
 
 def _new_booking(
     actor: User, organisation: Organisation, space: Space, req: BookingRequest, plan: rules.BookingPlan,
-    start: datetime, end: datetime, *, group: BookingGroup | None = None,
+    start: datetime, end: datetime, *, group: BookingGroup | None = None, chosen: extras.Chosen = (),
 ) -> Booking:  # fmt: skip
     """The booking a plan describes, with its audit row; not yet in the session (see _insert)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)  # as the database hands it back
@@ -279,11 +288,16 @@ def _new_booking(
         title=req.title, attendees=req.attendees, layout=req.layout, notes=req.notes,
         start_at=start, end_at=end, block_start=plan.block[0], block_end=plan.block[1],
         status=plan.status, hold_expires_at=plan.hold_expires_at, price_excl_vat=plan.quote.excl_vat,
-        checked_in_at=None,
+        checked_in_at=None, online_attendees=req.online_attendees, streaming_link=req.streaming_link,
     )  # fmt: skip
     detail = {"start": start.isoformat(), "end": end.isoformat()}
     if actor.organisation_id != organisation.id:  # staff booked on the company's behalf: the trail says for whom
         detail["on_behalf_of"] = organisation.slug
+    extras.attach(booking, list(chosen))
+    if chosen:
+        detail["services"] = [{"item": item.slug, "quantity": qty} for item, qty in chosen]
+    if req.online_attendees:
+        detail["online_attendees"] = req.online_attendees
     record_change(booking, actor, "create", None, detail=detail)
     return booking
 
@@ -329,12 +343,15 @@ def book(
             space = catalog.get_space(req.site, req.space, as_field=True)
             org = organisation_for(actor, organisation)
             plan = _plan(policy_for(space, org), req, req.start, req.end, now, hold=hold)
-            if plan.problems:
-                raise Invalid(plan.problems)
+            chosen, service_problems = extras.choose(space, req.services, online_attendees=req.online_attendees)
+            if plan.problems or service_problems:
+                raise Invalid([*plan.problems, *service_problems])
             in_the_way = taken(space, plan.block, now)  # also expires lapsed holds
             if in_the_way:
                 raise _taken_conflict(space, in_the_way)
-            booking = _new_booking(actor, org, space, req, plan, req.start, req.end)
+            extras.lock_kits([chosen])
+            extras.check_stock(space, plan.block, chosen, now)
+            booking = _new_booking(actor, org, space, req, plan, req.start, req.end, chosen=chosen)
             _insert(booking, space, savepoint=False)
     except Conflict as conflict:
         if suggest and conflict.code == "space_taken":
@@ -380,8 +397,10 @@ def book_series(
         org = organisation_for(actor, organisation)
         policy = policy_for(space, org)
         capacity = rules.check_capacity(policy, req.attendees, req.layout)
-        if capacity:
-            raise Invalid(capacity)
+        chosen, service_problems = extras.choose(space, req.services, online_attendees=req.online_attendees)
+        if capacity or service_problems:
+            raise Invalid([*capacity, *service_problems])
+        extras.lock_kits([chosen])
         group = BookingGroup(kind="series", organisation=org, title=req.title, rrule=rrule)
         db.session.add(group)
         booked: list[Booking] = []
@@ -392,7 +411,9 @@ def book_series(
             if not problems and taken(space, plan.block, now):
                 problems = [ALREADY_BOOKED]
             if not problems:
-                booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group)
+                problems = _out_of_stock(space, plan.block, chosen, now)
+            if not problems:
+                booking = _new_booking(actor, org, space, req, plan, occ.start, occ.end, group=group, chosen=chosen)
                 try:
                     _insert(booking, space)
                     booked.append(booking)
@@ -410,6 +431,15 @@ def book_series(
                 params={"count": len(skipped)}, conflicts=conflicts,
             )  # fmt: skip
     return SeriesResult(group, booked, skipped)
+
+
+def _out_of_stock(space: Space, block: tuple[datetime, datetime], chosen: extras.Chosen, now: datetime) -> list:
+    """A date of a series whose kits are all lent then is skipped like a taken one, saying which kit."""
+    try:
+        extras.check_stock(space, block, chosen, now)
+    except Conflict as exc:
+        return [Problem("services", exc.detail, exc.code, exc.params)]
+    return []
 
 
 def _skipped_json(skipped: Skipped, policy: rules.SpacePolicy) -> dict:
@@ -439,17 +469,24 @@ def book_roadshow(
         for i, leg in enumerate(legs):
             space = catalog.get_space(leg.site, leg.space, as_field=True)
             plan = _plan(policy_for(space, org), leg, leg.start, leg.end, now, hold=hold)
-            problems += _prefixed(plan.problems, f"legs[{i}].")
-            planned.append((space, plan))
+            chosen, service_problems = extras.choose(space, leg.services, online_attendees=leg.online_attendees)
+            problems += _prefixed((*plan.problems, *service_problems), f"legs[{i}].")
+            planned.append((space, plan, chosen))
         if problems:
             raise Invalid(problems)
+        extras.lock_kits([chosen for _, _, chosen in planned])  # all the legs' kits, before any leg counts
         bookings = []
-        for i, (leg, (space, plan)) in enumerate(zip(legs, planned, strict=True)):
+        for i, (leg, (space, plan, chosen)) in enumerate(zip(legs, planned, strict=True)):
             in_the_way = taken(space, plan.block, now)
             if in_the_way:
                 conflicts += [dict(busy, leg=i) for busy in _busy(space, in_the_way)]
                 continue
-            booking = _new_booking(actor, org, space, leg, plan, leg.start, leg.end, group=group)
+            try:  # counts the legs already added: two legs cannot share the last kit either
+                extras.check_stock(space, plan.block, chosen, now)
+            except Conflict as exc:
+                detail = f"roadshow not booked: leg {i}: {exc.detail}"
+                raise Conflict(detail, code=exc.code, params=exc.params | {"leg": i}) from None
+            booking = _new_booking(actor, org, space, leg, plan, leg.start, leg.end, group=group, chosen=chosen)
             try:
                 _insert(booking, space)
             except Conflict:
@@ -491,13 +528,16 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
             raise _wrong_status(action, booking.status)
         if action == "confirm":
             booking.hold_expires_at = None
-        record_change(booking, actor, action, target, detail={"reason": reason} if reason else None)
+        detail = {"reason": reason} if reason else {}
+        if action == "cancel":
+            detail |= charge_cancellation(booking, now)
+        record_change(booking, actor, action, target, detail=detail or None)
         if not booking.is_active:
             after_commit(lambda: signals.slot_freed.send(booking, now=now))
     return booking
 
 
-RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes")
+RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes", "streaming_link")
 
 
 @dataclass
@@ -537,6 +577,9 @@ def plan_change(
     in_the_way = [b for b in taken(space, plan.block, now, exclude=booking.id) if b.id not in exclude]
     if in_the_way:
         raise _taken_conflict(space, in_the_way)
+    kits = [(s.item, s.quantity) for s in booking.services]
+    extras.lock_kits([kits])
+    extras.check_stock(space, plan.block, kits, now, exclude=booking.id)
     return Change(booking, before, changed, plan, policy.requires_approval)
 
 

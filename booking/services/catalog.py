@@ -16,6 +16,7 @@ from booking.extensions import db
 from booking.infra import caching
 from booking.models import Closure, Site, Space
 from booking.rules import Problem
+from booking.services import extras
 from booking.services.unit_of_work import unit_of_work
 
 
@@ -104,6 +105,14 @@ SPACE_FIELDS = (
 )  # fmt: skip
 
 
+def _seed_cancellation(space: Space, policy: dict, where: str) -> None:
+    """``{ free_days = 14, fee_percent = 50 }``: free until 14 days before the start, then half the price."""
+    space.cancel_free_days = int(policy.get("free_days", 0))
+    space.cancel_fee_percent = int(policy.get("fee_percent", 0))
+    if not 0 <= space.cancel_fee_percent <= 100 or space.cancel_free_days < 0:
+        raise ValueError(f"{where}: cancellation needs free_days >= 0 and a fee_percent from 0 to 100")
+
+
 def parse_hours(spec: dict[str, str]) -> dict[str, list[list[str]]]:
     """``{"mon": "08:00-12:00,14:00-20:00", "sun": ""}`` -> ``{"mon": [["08:00", "12:00"], ...]}``."""
     hours = {}
@@ -133,7 +142,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
     """
     with unit_of_work():
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        counts = {"sites": 0, "spaces": 0, "closures": 0}
+        counts = {"sites": 0, "spaces": 0, "closures": 0, "services": 0}
         for site_data in data.get("sites", []):
             site = db.session.scalar(select(Site).where(Site.slug == site_data["slug"]))
             if site is None:
@@ -172,6 +181,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
                 space.opening_hours = parse_hours(hours) if hours else None
                 space.active = True
                 space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
+                _seed_cancellation(space, space_data.get("cancellation", {}), f"{site.slug}/{space.slug}")
                 space.photo, space.photo_alt = _photo(site.slug, space.slug, space_data.get("photo"))
                 longest = rules.longest_block(
                     space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0
@@ -186,6 +196,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
                     space.active = False
 
             db.session.flush()
+            counts["services"] += extras.seed_services(site, site_data.get("services", []))
             # closures are replaced as a whole: the file is their source of truth
             for closure in db.session.scalars(select(Closure).where(Closure.site_id == site.id)):
                 db.session.delete(closure)

@@ -159,7 +159,7 @@ def booking_message(
                 booking_id=booking.id, status=snapshot.get("status") or booking.status,
                 sequence=int(snapshot.get("version") or booking.version), start=start, end=end,
                 timezone=site.timezone, summary=values["title"], location=directions.location(space, site),
-                description=_directions(site, locale),
+                description="\n".join(filter(None, (_streaming_description(booking), _directions(site, locale)))),
                 organizer=Person(sender.addr_spec, site.name), attendee=Person(to.email, to.name), stamp=stamp,
             )
         )  # fmt: skip
@@ -180,6 +180,11 @@ def _directions(site, locale: str) -> str:
     """How to get to the site and its map link, in ``locale``: the invitation's DESCRIPTION."""
     with force_locale(locale):
         return "\n".join(directions.directions(site))
+
+
+def _streaming_description(booking: Booking) -> str:
+    """The invitation's note: where people online follow it (the mail goes to its company and staff only)."""
+    return booking.streaming_link or ""
 
 
 def checkin_instructions(space: Space, locale: str) -> str:

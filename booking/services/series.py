@@ -22,7 +22,7 @@ from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, Booking, BookingGroup, User
 from booking.rules import Problem
 from booking.services import bookings, signals
-from booking.services.bookings import record_change
+from booking.services.bookings import charge_cancellation, record_change
 from booking.services.races import retried_on_race
 from booking.services.unit_of_work import after_commit, unit_of_work
 
@@ -58,7 +58,8 @@ def cancel_series(actor: User, group_id: int, *, now: datetime | None = None) ->
             raise Conflict("no date of this series is still to come", code="series_over", params={"series": group_id})
         for booking in dates:
             cancelled = rules.next_status(booking.status, "cancel")
-            record_change(booking, actor, "cancel", cancelled, detail={"series": True})
+            detail = {"series": True} | charge_cancellation(booking, now)
+            record_change(booking, actor, "cancel", cancelled, detail=detail)
             after_commit(lambda booking=booking: signals.slot_freed.send(booking, now=now))
     return dates
 

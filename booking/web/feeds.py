@@ -46,6 +46,12 @@ def event_of(booking: Booking, viewer_can_see: bool, reader: User) -> ical.Calen
                 end=clock(booking.block_end, site.timezone),
             )
         )
+    if booking.online_attendees:
+        lines.append(_("Online: %(count)s", count=booking.online_attendees))
+    if booking.streaming_link:  # only here: another company's event is "Busy" and nothing more
+        lines.append(_("Streaming link: %(link)s", link=booking.streaming_link))
+    if booking.services:
+        lines.append(_("Services: %(list)s", list=", ".join(f"{s.item.name} × {s.quantity}" for s in booking.services)))
     if booking.notes:
         lines.append(booking.notes)
     lines.extend(directions(site))

@@ -48,6 +48,11 @@ def test_booking_returns_201_with_id_status_and_quote(book):
     assert body["quote"] == {
         "excl_vat": "120.00", "vat": "24.00", "incl_vat": "144.00",
         "vat_rate": "0.20", "currency": "EUR", "lines": [],
+        "items": [{
+            "kind": "space", "item": None, "label": "Salle Calanques", "quantity": 1, "per": "booking",
+            "unit_price": "120.00", "excl_vat": "120.00", "vat_rate": "0.20", "vat": "24.00", "incl_vat": "144.00",
+        }],
+        "cancellation": None,  # Salle Calanques cancels free of charge
     }  # fmt: skip
     assert body["start"].endswith("+01:00") or body["start"].endswith("+02:00")
     assert response.headers["Location"] == f"/api/v1/bookings/{body['id']}"

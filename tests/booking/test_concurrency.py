@@ -160,3 +160,44 @@ def test_two_reschedules_with_the_same_etag_let_exactly_one_through(live_server,
     booking = db.session.get(Booking, booking_id)
     assert booking.version == 2
     assert booking.start_at in (paris(monday, 14), paris(monday, 16))
+
+
+def test_many_clients_racing_for_the_last_kit_from_different_rooms_get_it_once_and_409s_naming_it(
+    live_server, tokens, make_space, client, auth, customer, monday
+):
+    """La Coque has two mobile camera kits; one is out. 128 bookings of 128 free rooms race for the other.
+
+    No room is in anyone's way: only the kit's stock decides, so exactly one request may win it.
+    """
+    rooms = [make_space(f"loge-{i}").slug for i in range(THREADS * PER_THREAD)]
+    kit = {"item": "kit-camera-mobile", "quantity": 1}
+    first = dict(ten_to_noon(monday), services=[kit])
+    assert client.post("/api/v1/bookings", json=first, headers=auth(customer)).status_code == 201
+    people = tokens(8)
+    calls = [
+        post_booking(live_server, people[i % len(people)], dict(ten_to_noon(monday), space=room, services=[kit]))
+        for i, room in enumerate(rooms)
+    ]
+
+    responses = race(calls)
+
+    assert Counter(response.status_code for response in responses) == {201: 1, 409: THREADS * PER_THREAD - 1}
+    refusals = [r.json() for r in responses if r.status_code == 409]
+    assert {(r["code"], r["params"]["item"], r["params"]["left"]) for r in refusals} == {
+        ("out_of_stock", "kit-camera-mobile", 0)
+    }
+    assert kits_out("kit-camera-mobile") == 2  # the stock, never more
+
+
+def kits_out(item: str) -> int:
+    """How many units of the item active bookings hold in all (the race's bookings all overlap)."""
+    from booking.models import BookingService, ServiceItem
+
+    db.session.rollback()
+    query = (
+        select(func.sum(BookingService.quantity))
+        .join(Booking, Booking.id == BookingService.booking_id)
+        .join(ServiceItem)
+        .where(ServiceItem.slug == item, Booking.status.in_(ACTIVE_STATUSES))
+    )
+    return db.session.scalar(query)
