@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    URL,
     DataRequired,
     InputRequired,
     Length,
@@ -127,6 +128,15 @@ class BookForm(WhenForm):
     )
     skip_conflicts = BooleanField(_l("Book the free dates even if some are taken"))
     notes = TextAreaField(_l("Notes for the venue"), validators=[Optional(), Length(max=2000)])
+    online_attendees = IntegerField(
+        _l("People following online"),
+        validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Between 0 and 100,000 people."))],
+        default=0,
+    )
+    streaming_link = StringField(
+        _l("Streaming link"),
+        validators=[Optional(), URL(message=_l("A web address, e.g. https://…")), Length(max=500)],
+    )
 
 
 SCOPE_CHOICES = options([("this", _l("This date only")), ("following", _l("This date and the following ones"))])

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid
-from booking.services import availability, bookings, catalog, vacancy
+from booking.services import availability, bookings, catalog, extras, vacancy
 from booking.services.accounts import list_organisations
 from booking.web import shelves
 from booking.web.formatting import clock, day
@@ -122,17 +122,21 @@ def book(site: str, space: str):
             for code, people in place.capacities.items()
         ]
     )
+    data = request.form if request.method == "POST" else request.args
+    offer = [item for item in extras.items_of(place.site_id).values() if item.offered_in(place.slug)]
+    asked = services_asked(offer, data)
     quote = None
     if form.date.data and form.start.data and form.end.data and form.end.data > form.start.data:
         start, end = (as_utc(form.date.data, t, place.site.timezone) for t in (form.start.data, form.end.data))
         if start and end:
-            quote = rules.quote(catalog.policy_of(place), start, end)
+            chosen, _problems = extras.choose(place, asked)  # what is wrong is said when booking
+            quote = extras.quote(place, rules.quote(catalog.policy_of(place), start, end), chosen, start)
     conflicts, alternatives = [], []
     taken = False
     if request.method == "POST" and form.validate():
         window = window_of(form, place.site.timezone)
         if window:
-            outcome = _book(form, place, window, conflicts, alternatives)
+            outcome = _book(form, place, window, conflicts, alternatives, asked)
             if outcome == "booked" and form.organisation:
                 return redirect(url_for("desk.bookings", organisation=form.organisation.data))
             if outcome == "booked":
@@ -143,8 +147,19 @@ def book(site: str, space: str):
     page = render_template(
         "portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken,
         alternatives=[_suggested(a) for a in alternatives],
+        offer=offer, asked=dict(asked), now=utcnow(),
     )  # fmt: skip
     return page, status
+
+
+def services_asked(offer: list, data) -> tuple[tuple[str, int], ...]:
+    """The quantities typed (or the packages ticked) for the space's services: ``service-<slug>`` fields."""
+    asked = []
+    for item in offer:
+        text = (data.get(f"service-{item.slug}") or "").strip()
+        if text.isdigit() and int(text) > 0:
+            asked.append((item.slug, min(int(text), 10_000)))
+    return tuple(asked)
 
 
 def _suggested(alternative: dict) -> dict:
@@ -158,14 +173,18 @@ def _suggested(alternative: dict) -> dict:
     }
 
 
-def _book(form: BookForm, place, window: tuple[datetime, datetime], conflicts: list, alternatives: list) -> str:
+def _book(
+    form: BookForm, place, window: tuple[datetime, datetime], conflicts: list, alternatives: list, asked: tuple = ()
+) -> str:
     """Call the booking service: "booked", or its reasons on the form and "taken" or "refused"."""
     req = bookings.BookingRequest(
         place.site.slug, place.slug, *window, form.title.data.strip(), form.attendees.data,
-        form.layout.data or None, form.notes.data or "",
+        form.layout.data or None, form.notes.data or "", services=asked,
+        online_attendees=form.online_attendees.data or 0, streaming_link=form.streaming_link.data or None,
     )  # fmt: skip
     fields = {"start": "start", "end": "end", "attendees": "attendees", "layout": "layout", "title": "title",
-              "rrule": "count", "site": None, "space": None, "organisation": "organisation"}  # fmt: skip
+              "rrule": "count", "site": None, "space": None, "organisation": "organisation",
+              "online_attendees": "online_attendees"}  # fmt: skip
     on_behalf = form.organisation.data if form.organisation else None
     try:
         if form.repeat.data:
@@ -295,6 +314,12 @@ def _leg_problems(form: RoadshowForm, error: Invalid, used: list[int]) -> None:
                 field.errors.append(message)
                 continue
         form.form_errors.append(message)
+
+
+@bp.app_template_filter("booking_quote")
+def booking_quote(booking) -> rules.Quote:
+    """A booking's whole quote: its space and every service it carries."""
+    return extras.booking_quote(booking)
 
 
 @bp.app_template_filter("rejection_reason")
