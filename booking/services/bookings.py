@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -243,9 +244,14 @@ def record_change(
         db.session.add(event)
 
 
+def fee_if_cancelled(booking: Booking, now: datetime) -> Decimal:
+    """What cancelling ``booking`` at ``now`` would cost by its space's terms (excl. VAT); writes nothing."""
+    return pricing.cancellation_fee(extras.booking_quote(booking).cancellation, now)
+
+
 def charge_cancellation(booking: Booking, now: datetime) -> dict:
     """Record what cancelling ``booking`` at ``now`` costs by its space's terms; the audit detail to add."""
-    booking.cancellation_fee = pricing.cancellation_fee(extras.booking_quote(booking).cancellation, now)
+    booking.cancellation_fee = fee_if_cancelled(booking, now)
     return {"fee": f"{booking.cancellation_fee:.2f}"} if booking.cancellation_fee else {}
 
 

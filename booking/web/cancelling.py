@@ -22,8 +22,10 @@ bp = page_blueprint("cancelling", __name__, url_prefix="/portal")
 def booking(booking_id: int):
     """Ask before cancelling one booking (the button posts to portal.change)."""
     found = bookings.get_booking(viewer(), booking_id)
-    still = found.is_active and not rules.too_late_to_cancel(found.end_at, utcnow())
-    page = render_template("portal/cancel.html", booking=found, dates=[found] if still else [], form=ActionForm())
+    now = utcnow()
+    still = found.is_active and not rules.too_late_to_cancel(found.end_at, now)
+    dates = [found] if still else []
+    page = render_template("portal/cancel.html", booking=found, dates=dates, fees=_fees(dates, now), form=ActionForm())
     return page, 200 if still else 409
 
 
@@ -32,9 +34,15 @@ def booking(booking_id: int):
 def series_page(group_id: int):
     """Ask before cancelling every date of a series still to come."""
     group = series.get_series(viewer(), group_id)
-    dates = series.still_to_come(group, utcnow())
-    page = render_template("portal/cancel.html", group=group, dates=dates, form=ActionForm())
+    now = utcnow()
+    dates = series.still_to_come(group, now)
+    page = render_template("portal/cancel.html", group=group, dates=dates, fees=_fees(dates, now), form=ActionForm())
     return page, 200 if dates else 409
+
+
+def _fees(dates: list, now) -> dict:
+    """Each date's cancellation fee now (excl. VAT), for those that have one: the page says it before the button."""
+    return {b.id: fee for b in dates if (fee := bookings.fee_if_cancelled(b, now))}
 
 
 @bp.post("/series/<int:group_id>/cancel")

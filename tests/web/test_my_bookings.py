@@ -93,6 +93,16 @@ def test_cancelling_asks_first_and_says_what_it_costs(client, company_in, make_b
     assert db.session.get(Booking, booking.id).status == Status.CONFIRMED  # asking changed nothing
 
 
+def test_cancelling_inside_the_spaces_paid_period_says_the_fee_before_the_button(client, company_in, make_booking):
+    # the showroom cancels free until 30 days before, then at half its price (2 h at 450 € excl. VAT)
+    booking = make_booking(company_in, "showroom", 10, 12, title="Lancement", attendees=40)
+    page = client.get(f"/portal/bookings/{booking.id}/cancel").get_data(as_text=True)
+    assert "sans frais" not in page
+    assert "Annuler maintenant coûte 450,00" in page and "HT" in page
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).cancellation_fee is None  # asking charged nothing
+
+
 def test_the_confirmation_cancels(client, company_in, make_booking, post_form):
     booking = make_booking(company_in, title="Kick-off")
     url = f"/portal/bookings/{booking.id}/cancel"
