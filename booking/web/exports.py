@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from booking import rules
 from booking.models import Booking
+from booking.services import extras
 from booking.web.labels import layout_label, status_label
 
 COLUMNS = (
@@ -47,7 +47,7 @@ TIMES = ("start", "end", "booked_at")
 def row(booking: Booking) -> dict[str, object]:
     """One booking as the export's values: local aware datetimes, Decimals, plain text."""
     tz = ZoneInfo(booking.space.site.timezone)
-    quote = rules.quote_for_amount(booking.price_excl_vat)
+    quote = extras.booking_quote(booking)  # the space and its services, as the booking agreed them
     group = booking.group
     return {
         "reference": booking.id,
