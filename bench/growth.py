@@ -187,6 +187,43 @@ def vacuum(app) -> None:
 # --- measuring ----------------------------------------------------------------------------
 
 
+# a partitioned table's size is its partitions' (occupancy_readings_20261201, ..._default)
+TABLE_SIZES = text(
+    "SELECT coalesce(parent.relname, c.relname) AS name, sum(pg_table_size(c.oid)) AS heap, "
+    "sum(pg_indexes_size(c.oid)) AS indexes, sum(c.reltuples) AS rows "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class parent ON parent.oid = i.inhparent "
+    "WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY 1"
+)
+ROLLUP_TABLES = ("occupancy_rollups", "occupancy_rollup_days")
+
+
+def table_sizes(session) -> dict[str, dict]:
+    """Each table's size on disk (heap with its TOAST, and its indexes) and its rows (as ANALYZE
+    estimated them), biggest first: where the database's size goes."""
+    found = {}
+    for row in session.execute(TABLE_SIZES):
+        heap, indexes = float(row.heap) / 2**20, float(row.indexes) / 2**20
+        found[row.name] = {"total_mb": round(heap + indexes, 1), "heap_mb": round(heap, 1),
+                           "indexes_mb": round(indexes, 1), "rows": max(int(row.rows), 0)}  # fmt: skip
+    return dict(sorted(found.items(), key=lambda item: -item[1]["total_mb"]))
+
+
+def print_breakdown(ages: dict) -> None:
+    """Per table, its size at each age: what an operator wants to see of the growth."""
+    labels = list(ages)
+    names = list(ages[labels[-1]]["tables"])
+    rows = []
+    for name in names:
+        cells = [ages[label]["tables"].get(name, {}) for label in labels]
+        if not any(c.get("total_mb", 0) >= 0.1 for c in cells):
+            continue
+        rows.append((name, *(f"{c.get('total_mb', 0)} ({c.get('indexes_mb', 0)} idx, {c.get('rows', 0):,} rows)"
+                             for c in cells)))  # fmt: skip
+    rows.append(("database", *(str(ages[label]["db_mb"]) for label in labels)))
+    table(rows, ("table: MB (of which indexes, rows)", *labels))
+
+
 class CpuMeter:
     """CPU seconds spent by this process and the PostgreSQL server together over a block: on this
     shared machine, wall-clock figures swing with the others' load, CPU per operation much less."""
@@ -282,16 +319,12 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
         figures["ingest_readings_per_s"] = round(stored / (time.perf_counter() - began), 1)
         figures["ingest_readings_per_cpu_s"] = round(stored / meter.seconds, 1)
 
-        sizes = db.session.execute(text(
-            "SELECT pg_database_size(current_database()), "
-            "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-            " WHERE c.relkind = 'r' AND c.relname LIKE 'occupancy_readings%'), "
-            "pg_total_relation_size('occupancy_rollups'), pg_total_relation_size('bookings')"
-        )).one()  # fmt: skip
-        figures["db_mb"] = round(sizes[0] / 2**20, 1)
-        figures["raw_readings_mb"] = round(float(sizes[1]) / 2**20, 1)
-        figures["rollups_mb"] = round(sizes[2] / 2**20, 1)
-        figures["bookings_mb"] = round(sizes[3] / 2**20, 1)
+        figures["tables"] = table_sizes(db.session)
+        figures["db_mb"] = round(db.session.execute(text("SELECT pg_database_size(current_database())")).scalar()
+                                 / 2**20, 1)  # fmt: skip
+        figures["raw_readings_mb"] = figures["tables"].get("occupancy_readings", {}).get("total_mb", 0.0)
+        figures["rollups_mb"] = round(sum(figures["tables"].get(t, {}).get("total_mb", 0.0) for t in ROLLUP_TABLES), 1)
+        figures["bookings_mb"] = figures["tables"].get("bookings", {}).get("total_mb", 0.0)
         figures["bookings"] = db.session.execute(text("SELECT count(*) FROM bookings")).scalar()
         figures["raw_readings"] = db.session.execute(text("SELECT count(*) FROM occupancy_readings")).scalar()
         figures["rollup_rows"] = db.session.execute(text("SELECT count(*) FROM occupancy_rollups")).scalar()
@@ -370,7 +403,7 @@ def run(args) -> dict:
             figures = measure(app, client, settings, token=token, stage=stage, rng=rng)
             figures["generation_s"] = generation_s
             results["ages"][label] = figures
-            print({k: v for k, v in figures.items()}, flush=True)
+            print({k: v for k, v in figures.items() if k != "tables"}, flush=True)
 
     first, last = results["ages"][AGES[0][0]], results["ages"][AGES[-1][0]]
     measures = ("availability_p95_ms", "availability_cpu_ms", "booking_create_p95_ms", "booking_create_cpu_ms",
@@ -384,5 +417,7 @@ def run(args) -> dict:
     print()
     table([(m, *(str(results["ages"][label][m]) for label, _ in AGES), str(ratios[m])) for m in measures],
           ("measure", *(label for label, _ in AGES), "3 years / 1 month"))  # fmt: skip
+    print()
+    print_breakdown(results["ages"])
     print(f"database size 3 years / 1 year: {ratios['db_mb_3y_over_1y']}")
     return results

@@ -99,6 +99,13 @@ def roll_up_readings(now: datetime) -> dict:
     return retention.roll_up(now)
 
 
+def compact_rollups(now: datetime) -> dict:
+    """Rolled-up days past ONEXP_ROLLUPS_COMPACT_AFTER_DAYS into a row per space and day."""
+    from booking.services import retention
+
+    return retention.compact(now)
+
+
 def prune_readings(now: datetime) -> dict:
     """Raw readings past ONEXP_READINGS_KEEP_DAYS, rollups past ONEXP_ROLLUPS_KEEP_DAYS."""
     from booking.services import retention
@@ -153,6 +160,7 @@ JOBS = (
     Job("rollup_utilization", rollup_utilization, 900),
     Job("prune_outbox", prune_outbox, 3600),
     Job("roll_up_readings", roll_up_readings, 900),
+    Job("compact_rollups", compact_rollups, 3600),
     Job("prune_readings", prune_readings, 3600),
     Job("keep_partitions", keep_partitions, 3600),
 )

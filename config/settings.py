@@ -85,6 +85,9 @@ SETTINGS: dict[str, tuple[type, object]] = {
     # days, or forever when unset
     "READINGS_KEEP_DAYS": (int, 30),
     "ROLLUPS_KEEP_DAYS": (int, None),
+    # rolled-up days older than this are stored a row per space and day instead of a row per
+    # 5-minute bucket (the same figures, a fraction of the size on disk)
+    "ROLLUPS_COMPACT_AFTER_DAYS": (int, 30),
     # e-mail, sent from the outbox by the scheduler: smtp://[USER:PASSWORD@]HOST[:587] (STARTTLS whenever
     # offered, always before credentials), smtps://USER:PASSWORD@HOST:465, or file:///FOLDER (a local
     # catcher: one .eml per message, shown at /dev/mail); empty: the catcher in instance/mail (not in production)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ARRAY, JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.clock import utcnow
@@ -18,6 +18,11 @@ from booking.models.sites import Space
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for years of readings.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _column_of(item) -> ARRAY:
+    """A list column: a native array on PostgreSQL (8-byte floats stay exact), JSON text on SQLite."""
+    return ARRAY(item).with_variant(JSON(), "sqlite")
 
 
 class Sensor(db.Model):
@@ -120,10 +125,28 @@ class OccupancyRollup(db.Model):
     present: Mapped[bool]  # a reading in the bucket showed people
 
 
+class OccupancyRollupDay(db.Model):
+    """One space's 5-minute buckets of one UTC day in one row (booking.rollups.DayOfBuckets): the
+    compact tier the buckets move to after ONEXP_ROLLUPS_COMPACT_AFTER_DAYS, read back as the very
+    same buckets. Only days with a stored bucket have a row."""
+
+    __tablename__ = "occupancy_rollup_days"
+    __table_args__ = (Index("ix_occupancy_rollup_days_starts_at", "starts_at", postgresql_using="brin"),)
+
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # midnight UTC
+    numbers: Mapped[list[int]] = mapped_column(_column_of(Integer))  # which bucket of the day, 0 at 00:00
+    occupied_seconds: Mapped[list[float]] = mapped_column(_column_of(Float))
+    peak_counts: Mapped[list[int]] = mapped_column(_column_of(Integer))
+    mean_counts: Mapped[list[float]] = mapped_column(_column_of(Float))
+    present: Mapped[list[bool]] = mapped_column(_column_of(Boolean))
+
+
 class ReadingsHorizon(db.Model):
     """Where raw history ends and rollups take over: one row, moved forward by the jobs.
 
-    ``rolled_until``: every bucket before it is stored. ``raw_from``: figures before it come from
+    ``rolled_until``: every bucket before it is stored. ``compacted_until``: the days before it are
+    stored a row per space and day (OccupancyRollupDay). ``raw_from``: figures before it come from
     the rollups; raw readings are all kept from ``raw_from - LOOKBACK`` (a day opens with the
     reading before it). The retention job never moves ``raw_from`` past ``rolled_until``.
     """
@@ -133,3 +156,5 @@ class ReadingsHorizon(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     rolled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     raw_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # every day before it is in occupancy_rollup_days, none of its buckets in occupancy_rollups
+    compacted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,16 +1,22 @@
 """Occupancy history: where raw readings end and the 5-minute rollups take over, and reading
-the rollups back (booking.rollups has the rules; booking.services.retention moves the horizon)."""
+the rollups back (booking.rollups has the rules; booking.services.retention moves the horizon).
+
+The buckets live in two tiers: a row per bucket (occupancy_rollups) for recent days, a row per
+space and day (occupancy_rollup_days) for older ones. The compaction job moves a day from one to
+the other in one transaction, and both are read by a single statement (one snapshot): a day is
+seen in exactly one of them, never in both or neither, whichever side of a move the read falls.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import null, select, type_coerce, union_all
 
 from booking import rollups
 from booking.extensions import db
-from booking.models import OccupancyRollup, ReadingsHorizon
+from booking.models import OccupancyRollup, OccupancyRollupDay, ReadingsHorizon
 from booking.utilization import Reading
 
 HORIZON_ID = 1
@@ -26,15 +32,35 @@ def raw_from() -> datetime | None:
 
 
 def stored_buckets(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[rollups.Bucket]]:
-    """The stored buckets of these spaces overlapping [start, end)."""
-    table = OccupancyRollup.__table__  # plain rows, not ORM objects: a site's month is thousands of buckets
-    query = select(table.c.space_id, table.c.starts_at, table.c.occupied_seconds, table.c.peak_count,
-                   table.c.mean_count, table.c.present).where(
-        table.c.space_id.in_(space_ids), table.c.starts_at >= rollups.floor(start), table.c.starts_at < end
+    """The stored buckets of these spaces overlapping [start, end), from either tier."""
+    # plain rows, not ORM objects: a site's month is thousands of buckets
+    fine, days = OccupancyRollup.__table__, OccupancyRollupDay.__table__
+    first = rollups.floor(start)
+
+    def none(column):  # the other tier's column, empty on this side of the UNION
+        return type_coerce(null(), column.type).label(column.name)
+
+    compact = select(days.c.space_id, days.c.starts_at, days.c.numbers, days.c.occupied_seconds,
+                     days.c.peak_counts, days.c.mean_counts, days.c.present.label("present_list"),
+                     none(fine.c.occupied_seconds).label("occupied"), none(fine.c.peak_count),
+                     none(fine.c.mean_count), none(fine.c.present)).where(
+        days.c.space_id.in_(space_ids), days.c.starts_at >= rollups.day_of(first), days.c.starts_at < end
+    )  # fmt: skip
+    each = select(fine.c.space_id, fine.c.starts_at, none(days.c.numbers), none(days.c.occupied_seconds),
+                  none(days.c.peak_counts), none(days.c.mean_counts), none(days.c.present).label("present_list"),
+                  fine.c.occupied_seconds.label("occupied"), fine.c.peak_count, fine.c.mean_count,
+                  fine.c.present).where(
+        fine.c.space_id.in_(space_ids), fine.c.starts_at >= first, fine.c.starts_at < end
     )  # fmt: skip
     found: dict[int, list[rollups.Bucket]] = defaultdict(list)
-    for row in db.session.execute(query):
-        found[row.space_id].append(rollups.Bucket(*row))
+    for row in db.session.execute(union_all(compact, each)):
+        if row.numbers is None:
+            found[row.space_id].append(rollups.Bucket(row.space_id, row.starts_at, row.occupied, row.peak_count,
+                                                      row.mean_count, row.present))  # fmt: skip
+            continue
+        day = rollups.DayOfBuckets(row.space_id, row.starts_at, row.numbers, row.occupied_seconds,
+                                   row.peak_counts, row.mean_counts, row.present_list)  # fmt: skip
+        found[row.space_id] += [b for b in rollups.unpack(day) if first <= b.start < end]
     return found
 
 

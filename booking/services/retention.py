@@ -1,9 +1,12 @@
-"""Raw readings become 5-minute rollups as they age, then go (ONEXP_READINGS_KEEP_DAYS);
-rollups go after ONEXP_ROLLUPS_KEEP_DAYS, or never.
+"""Raw readings become 5-minute rollups as they age, then go (ONEXP_READINGS_KEEP_DAYS); the
+rollups move to a row per space and day after ONEXP_ROLLUPS_COMPACT_AFTER_DAYS, and go after
+ONEXP_ROLLUPS_KEEP_DAYS, or never.
 
 Both jobs work a bounded piece at a time, each piece one transaction: a rolled-up day is its
 buckets replaced and the horizon moved past it together, so a crash leaves the day either
-rolled or not (rerunning redoes it: same readings, same rows); a deletion batch is a few
+rolled or not (rerunning redoes it: same readings, same rows); a compacted day likewise moves
+whole or not at all (its day rows written, its bucket rows deleted and the compaction horizon
+moved past it in one transaction); a deletion batch is a few
 thousand rows, so ingest never waits long. Readers switch to the rollups only before
 ``raw_from``, which never passes ``rolled_until``: no figure is ever read twice or not at all.
 """
@@ -18,7 +21,7 @@ from sqlalchemy import delete, insert, select
 from booking import partitioning, rollups
 from booking.extensions import db
 from booking.infra import progress
-from booking.models import OccupancyRollup, ReadingsHorizon, Space
+from booking.models import OccupancyRollup, OccupancyRollupDay, ReadingsHorizon, Space
 from booking.services import history
 from booking.services.unit_of_work import unit_of_work
 from booking.services.utilization import LOOKBACK, changes, samples_between
@@ -97,6 +100,56 @@ def roll_up_day(day: datetime, space_ids: list[int]) -> int:
     return len(made)
 
 
+def compact(now: datetime, *, max_days: int = 31) -> dict:
+    """Move the rolled-up days older than ONEXP_ROLLUPS_COMPACT_AFTER_DAYS to the compact tier,
+    oldest first, a day per transaction, at most ``max_days`` per run."""
+    after = current_app.config["ROLLUPS_COMPACT_AFTER_DAYS"]
+    with unit_of_work():  # reads only
+        row = history.horizon()
+        rolled = row.rolled_until if row is not None else None
+        if rolled is None:
+            return {"days": 0}
+        start = row.compacted_until
+        if start is None:
+            oldest = store.oldest_bucket(list(db.session.scalars(select(Space.id))))
+            if oldest is None:
+                return {"days": 0}
+            start = rollups.day_of(oldest)
+    until = min(_midnight(now) - after * DAY, rolled)
+    days = min(max((until - start) // DAY, 0), max_days)
+    moved = 0
+    for i in range(days):
+        moved += compact_day(start + i * DAY)
+        progress.advance(total=days)
+    return {"days": days, "space_days": moved, "compacted_until": (start + days * DAY).isoformat()}
+
+
+def compact_day(day: datetime) -> int:
+    """One UTC day's buckets, every space's, into a row per space: written, their bucket rows
+    deleted and the horizon moved past the day in one transaction (rerun after a crash: the same)."""
+    end = day + DAY
+    fine = OccupancyRollup.__table__
+    # reads first, in their own unit (see roll_up_day): nothing writes a day once it is rolled up
+    # but this job, so the rows read are the rows deleted below
+    with unit_of_work():
+        found = history.stored_buckets(list(db.session.scalars(select(Space.id))), day, end)
+    made = [rollups.pack(space_id, day, buckets) for space_id, buckets in sorted(found.items()) if buckets]
+    days = OccupancyRollupDay.__table__
+    with unit_of_work():
+        db.session.execute(delete(days).where(days.c.starts_at == day))
+        if made:
+            db.session.execute(insert(days), [
+                {"space_id": d.space_id, "starts_at": d.starts_at, "numbers": d.numbers,
+                 "occupied_seconds": d.occupied_seconds, "peak_counts": d.peak_counts,
+                 "mean_counts": d.mean_counts, "present": d.present}
+                for d in made
+            ])  # fmt: skip
+        db.session.execute(delete(fine).where(fine.c.starts_at >= day, fine.c.starts_at < end))
+        row = _horizon()
+        row.compacted_until = max(row.compacted_until or end, end)
+    return len(made)
+
+
 def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
     """Move the raw readings' horizon up to the retention limit (never past what is rolled up),
     then delete what it leaves behind, and the rollups past theirs, a batch per transaction."""
@@ -126,6 +179,7 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
     if keep_rollups:
         cutoff = _midnight(now) - keep_rollups * DAY
         result["rollups_deleted"] = _in_batches(lambda: store.delete_rollups_before(cutoff, batch))
+        result["rollup_days_deleted"] = _in_batches(lambda: store.delete_rollup_days_before(cutoff, batch))
     return result
 
 

@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from booking.extensions import db
-from booking.models import OccupancyReading, OccupancyRollup
+from booking.models import OccupancyReading, OccupancyRollup, OccupancyRollupDay
 
 READINGS = OccupancyReading.__table__
 ROLLUPS = OccupancyRollup.__table__
+ROLLUP_DAYS = OccupancyRollupDay.__table__
 
 
 def delete_readings_before(cutoff: datetime, limit: int) -> int:
@@ -33,6 +34,26 @@ def delete_rollups_before(cutoff: datetime, limit: int) -> int:
     last = rows[-1].starts_at
     # everything up to the batch's last start: a few more rows at most, never a scan of the table
     return db.session.execute(delete(ROLLUPS).where(ROLLUPS.c.starts_at < cutoff, ROLLUPS.c.starts_at <= last)).rowcount
+
+
+def delete_rollup_days_before(cutoff: datetime, limit: int) -> int:
+    """Delete at most ``limit`` compact rows (space and day) of days starting before ``cutoff``."""
+    oldest = select(ROLLUP_DAYS.c.space_id, ROLLUP_DAYS.c.starts_at).where(ROLLUP_DAYS.c.starts_at < cutoff)
+    rows = db.session.execute(oldest.order_by(ROLLUP_DAYS.c.starts_at).limit(limit)).all()
+    if not rows:
+        return 0
+    last = rows[-1].starts_at
+    where = (ROLLUP_DAYS.c.starts_at < cutoff) & (ROLLUP_DAYS.c.starts_at <= last)
+    return db.session.execute(delete(ROLLUP_DAYS).where(where)).rowcount
+
+
+def oldest_bucket(space_ids: list[int]) -> datetime | None:
+    """The oldest bucket still stored a row per bucket: one primary-key probe per space."""
+    found = [
+        db.session.scalar(select(func.min(ROLLUPS.c.starts_at)).where(ROLLUPS.c.space_id == space_id))
+        for space_id in space_ids
+    ]
+    return min((at for at in found if at is not None), default=None)
 
 
 def oldest_reading(space_ids: list[int]) -> datetime | None:

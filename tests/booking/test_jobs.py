@@ -148,7 +148,7 @@ def test_jobs_have_stable_ids():
     assert [job.id for job in jobs.JOBS] == [
         "expire_holds", "check_in_by_presence", "release_no_shows", "watch_spaces", "offer_waitlist",
         "deliver_webhooks", "deliver_mail", "send_reminders", "rollup_utilization", "prune_outbox",
-        "roll_up_readings", "prune_readings", "keep_partitions",
+        "roll_up_readings", "compact_rollups", "prune_readings", "keep_partitions",
     ]  # fmt: skip
 
 
@@ -189,6 +189,7 @@ NOTHING_TO_DO = {
     "send_reminders": {"reminders": 0, "lapsing_holds": 0},
     "prune_outbox": {"pruned": 0, "mail_pruned": 0},
     "roll_up_readings": {"days": 0},
+    "compact_rollups": {"days": 0},
     "prune_readings": {"raw_from": None, "moved": False, "readings_deleted": 0},
     "keep_partitions": {"created": [], "busy": 0},  # PostgreSQL: the migration made the week ahead
 }
