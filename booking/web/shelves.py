@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from booking.models import Booking, BookingGroup
 from booking.rules import ACTIVE_STATUSES, Status
+from booking.services.extras import booking_quote
 
 SHELVES = ("upcoming", "past", "cancelled")
 # a no-show still took place (the space was kept for it); these never did
@@ -31,8 +32,9 @@ class Item:
         return self.bookings[-1]
 
     @property
-    def price_excl_vat(self) -> Decimal:
-        return sum((b.price_excl_vat for b in self.bookings), Decimal(0))
+    def incl_vat(self) -> Decimal:
+        """The dates' total with their services: the sum of the quotes each date's own card shows."""
+        return sum((booking_quote(b).incl_vat for b in self.bookings), Decimal(0))
 
     @property
     def statuses(self) -> list[str]:

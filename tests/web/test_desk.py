@@ -118,6 +118,18 @@ def test_the_desk_filters_by_site_status_and_dates(client, staff_in, customer, m
     assert [t for _at, t in shown] == titles
 
 
+def test_each_row_of_the_desk_and_of_the_approvals_opens_the_booking(client, staff_in, customer, make_booking):
+    meeting = make_booking(customer, title="Acme meeting")
+    launch = make_booking(customer, "showroom", 10, 14, title="Launch", attendees=50)  # waits for approval
+    desk = client.get("/staff/bookings").get_data(as_text=True)
+    for booking in (meeting, launch):
+        row = desk[desk.index(f'id="booking-{booking.id}"') :]
+        row = row[: row.index("</tr>")]
+        assert f'href="/staff/bookings/{booking.id}">{booking.title}</a>' in row
+    approvals = client.get("/staff/approvals").get_data(as_text=True)
+    assert f'href="/staff/bookings/{launch.id}">Launch</a>' in approvals
+
+
 def test_the_desk_is_for_staff_only(client, sign_in, customer):
     sign_in(customer)
     assert client.get("/staff/bookings").status_code == 403

@@ -147,3 +147,16 @@ def test_another_companys_series_cannot_be_cancelled(client, sign_in, make_user,
     post_form("/portal/bookings", url)
     db.session.expire_all()
     assert all(b.status != Status.CANCELLED for b in half_past_series.bookings)
+
+
+def test_a_series_total_counts_its_services_as_each_dates_quote_does(client, company_in, monday):
+    # two weekly mornings in Salle Calanques, 10:00-12:00 for 8 with a coffee break each:
+    # the room 2 h × 60 = 120 excl. VAT (144.00 at 20 %), coffee 8 × 6.50 = 52 (57.20 at 10 %): 201.20 a date
+    req = BookingRequest("la-coque", "salle-calanques", paris(monday, 10), paris(monday, 12), "Matinales", 8,
+                         services=(("pause-cafe", 8),))  # fmt: skip
+    booked = bookings.book_series(company_in, req, "FREQ=WEEKLY;COUNT=2")
+    page = client.get("/portal/bookings").get_data(as_text=True)
+    card = shelf(page, "upcoming")
+    card = card[card.index(f'data-group="{booked.group.id}"') :]
+    price = card[card.index('class="price"') :]
+    assert "402,40" in price[: price.index("</p>")]  # 2 × 201.20, not the room alone (2 × 144.00)
