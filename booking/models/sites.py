@@ -23,8 +23,10 @@ class Site(db.Model):
     # {"mon": [["08:00", "20:00"]], ...}; a space may override it
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(String(1000), default="")
-    # how to get there and in: told in the reminder the day before
+    # how to get there and in: told in the reminder the day before; in French, and in English for visitors
+    # from abroad (booking.directions picks the reader's)
     access: Mapped[str] = mapped_column(String(1000), default="")
+    access_en: Mapped[str] = mapped_column(String(1000), default="")
     # an OpenStreetMap link to the entrance: the address alone does not find a door in Euroméditerranée
     map_url: Mapped[str] = mapped_column(String(500), default="")
 
@@ -65,6 +67,7 @@ class Space(db.Model):
     # a picture under static/img/spaces/ and what it shows, for those who cannot see it
     photo: Mapped[str] = mapped_column(String(200), default="")
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
+    photo_alt_en: Mapped[str] = mapped_column(String(300), default="")
     # cancellation policy: free until this many days before the start, then this percent of the price
     cancel_free_days: Mapped[int] = mapped_column(default=0)
     cancel_fee_percent: Mapped[int] = mapped_column(default=0)

@@ -123,16 +123,28 @@ def parse_hours(spec: dict[str, str]) -> dict[str, list[list[str]]]:
     return hours
 
 
-def _photo(site: str, space: str, photo: dict | None) -> tuple[str, str]:
-    """A space's picture from the file: its name under static/img/spaces/ and its alt text, both required."""
+def _in_both_languages(value: str | dict, where: str) -> tuple[str, str]:
+    """A text of the sites file as (French, English): ``{ fr = "...", en = "..." }``, or one string for both."""
+    if isinstance(value, str):
+        return value.strip(), ""
+    unknown = set(value) - {"fr", "en"}
+    if unknown:
+        raise ValueError(f"{where}: languages are fr and en, not {', '.join(sorted(unknown))}")
+    return value.get("fr", "").strip(), value.get("en", "").strip()
+
+
+def _photo(site: str, space: str, photo: dict | None) -> tuple[str, str, str]:
+    """A space's picture from the file: its name under static/img/spaces/ and its alt text (French, English),
+    both required."""
     if not photo:
-        return "", ""
-    name, alt = photo.get("file", ""), photo.get("alt", "").strip()
+        return "", "", ""
+    name = photo.get("file", "")
+    alt, alt_en = _in_both_languages(photo.get("alt", ""), f"{site}/{space}: photo alt")
     if not (PHOTOS / name).is_file() or "/" in name:
         raise ValueError(f"{site}/{space}: photo {name!r} is not a file in {PHOTOS}")
-    if not alt:
+    if not (alt or alt_en):
         raise ValueError(f"{site}/{space}: photo {name!r} needs an alt text saying what it shows")
-    return name, alt
+    return name, alt, alt_en
 
 
 def seed_sites(path: str | Path) -> dict[str, int]:
@@ -153,7 +165,7 @@ def seed_sites(path: str | Path) -> dict[str, int]:
             site.address = site_data.get("address", "")
             site.timezone = site_data.get("timezone", "Europe/Paris")
             site.description = site_data.get("description", "")
-            site.access = site_data.get("access", "")
+            site.access, site.access_en = _in_both_languages(site_data.get("access", ""), f"{site.slug}: access")
             site.map_url = site_data.get("map", "")
             if site.map_url and not site.map_url.startswith(MAP_PREFIX):
                 raise ValueError(f"{site.slug}: map must be an OpenStreetMap link ({MAP_PREFIX}...)")
@@ -182,7 +194,8 @@ def seed_sites(path: str | Path) -> dict[str, int]:
                 space.active = True
                 space.walk_ins = bool(space_data.get("walk_ins", False))  # taken out of the file: off again
                 _seed_cancellation(space, space_data.get("cancellation", {}), f"{site.slug}/{space.slug}")
-                space.photo, space.photo_alt = _photo(site.slug, space.slug, space_data.get("photo"))
+                photo = _photo(site.slug, space.slug, space_data.get("photo"))
+                space.photo, space.photo_alt, space.photo_alt_en = photo
                 longest = rules.longest_block(
                     space.max_minutes or 0, space.setup_minutes or 0, space.teardown_minutes or 0
                 )

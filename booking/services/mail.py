@@ -170,7 +170,8 @@ def booking_message(
         status=snapshot.get("status") or booking.status, attendees=snapshot.get("attendees", booking.attendees),
         reason=reason, staff_side=staff_side, bookings_url=render.link("portal.my_bookings"),
         approvals_url=render.link("calendar.approvals"), has_invitation=invite is not None,
-        access=site.access or site.address, map_url=site.map_url, checkin=checkin_instructions(space, locale),
+        access=directions.access(site, locale) or site.address, map_url=site.map_url,
+        checkin=checkin_instructions(space, locale),
         opt_out_url=_opt_out_url(reminded),
     )  # fmt: skip
     return _new_message(key, notice, to, subject, text, html, now=now, invite=invite)

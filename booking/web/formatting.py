@@ -10,7 +10,7 @@ from babel import dates, numbers
 from flask import Flask
 from flask_babel import get_locale
 
-from booking import rules
+from booking import directions, rules
 
 
 def local(value: datetime, timezone: str) -> datetime:
@@ -52,3 +52,6 @@ def register(app: Flask) -> None:
     filters = (("when", when), ("clock", clock), ("day", day), ("weekday", weekday), ("money", money))
     for name, function in filters + (("incl_vat", incl_vat),):
         app.add_template_filter(function, name)
+    # the venue's texts (sites.toml) in the page's language
+    app.add_template_global(directions.access, "access_text")
+    app.add_template_global(directions.photo_alt, "photo_alt")

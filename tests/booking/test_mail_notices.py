@@ -207,7 +207,7 @@ def test_the_reminder_the_day_before_says_where_how_to_get_in_and_how_to_check_i
     reminder = smtp.to(customer.email)[-1].message
     assert reminder["Subject"] == "Demain : Kick-off"
     text = reminder.get_body(("plain",)).get_content()
-    assert "Metro 2 Joliette" in text  # the site's access instructions
+    assert "Métro 2 Joliette" in text  # the site's access instructions, in the recipient's French
     assert "Signaler l’arrivée" in text
     assert "/account/reminders/stop/" in text
     assert invitation_of(reminder)[0] == "REQUEST"
@@ -263,9 +263,22 @@ def test_a_confirmation_tells_how_to_get_there_with_the_map(smtp, book, customer
     message = only(smtp, customer.email)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Metro 2 Joliette" in text
+    assert "Métro 2 Joliette, puis 5 minutes à pied" in text
     assert "https://www.openstreetmap.org/?mlat=43.3054&mlon=5.367" in text
     assert 'href="https://www.openstreetmap.org/?mlat=43.3054&amp;mlon=5.367' in html
     event = event_of(invitation_of(message)[1])
     assert str(event["LOCATION"]) == "Salle Calanques, La Coque, Euroméditerranée, Marseille"
-    assert "Metro 2 Joliette" in str(event["DESCRIPTION"])
+    assert "Accès : Métro 2 Joliette" in str(event["DESCRIPTION"])
+
+
+def test_a_visitor_reading_english_is_told_the_way_in_english(smtp, book, customer):
+    customer.locale = "en"
+    db.session.commit()
+    book()
+    deliver()
+    message = only(smtp, customer.email)
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert "Metro 2 Joliette, then 5 minutes on foot" in body
+        assert "Métro" not in body
+    assert "Getting there: Metro 2 Joliette" in str(event_of(invitation_of(message)[1])["DESCRIPTION"])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from booking import directions
 from booking.extensions import db
 from booking.models import Closure, Site, Space
 from booking.services import catalog
@@ -118,15 +119,28 @@ def test_the_sites_map_links_and_space_pictures_are_seeded(app):
     site = db.session.scalar(select(Site).where(Site.slug == "la-coque"))
     assert site.map_url.startswith("https://www.openstreetmap.org/")
     assert space("la-coque", "showroom").photo == "showroom.svg"
-    assert space("la-coque", "showroom").photo_alt.startswith("La Coque showroom")
+    assert space("la-coque", "showroom").photo_alt.startswith("Le showroom de La Coque\u00a0: une grande halle")
+    assert space("la-coque", "showroom").photo_alt_en.startswith("La Coque showroom: a wide hall")
+    assert site.access.startswith("Métro 2 Joliette") and site.access_en.startswith("Metro 2 Joliette")
     assert space("la-coque", "salle-frioul").photo == ""
+
+
+def test_a_text_written_once_serves_both_languages(runner, sites_file):
+    edit(sites_file, r'access.fr = "Métro[^\n]*\naccess.en = "[^"]*"', 'access = "Tram T2 République-Dames"')
+    assert runner.invoke(args=["seed", "--file", str(sites_file)]).exit_code == 0
+    db.session.expire_all()
+    coque = catalog.get_site("la-coque")
+    assert (coque.access, coque.access_en) == ("Tram T2 République-Dames", "")
+    assert [directions.access(coque, locale) for locale in ("fr", "en")] == ["Tram T2 République-Dames"] * 2
 
 
 @pytest.mark.parametrize(
     "pattern, replacement, refusal",
     [
-        (r'photo = \{ file = "showroom.svg"', 'photo = { file = "shwroom.svg"', "is not a file"),  # a typo
-        (r'photo = \{ file = "showroom.svg", alt = "[^"]*"', 'photo = { file = "showroom.svg", alt = " "', "alt text"),
+        (r'photo.file = "showroom.svg"', 'photo.file = "shwroom.svg"', "is not a file"),  # a typo
+        (r'photo.alt.fr = "Le showroom[^"]*"\n *photo.alt.en = "[^"]*"', 'photo.alt = " "', "alt text"),
+        (r'photo.alt.en = "La Coque showroom', 'photo.alt.de = "La Coque showroom', "languages are fr and en"),
+        (r'access.fr = "Métro', 'access.es = "Métro', "languages are fr and en"),
         (r'map = "https://www.openstreetmap.org/\?mlat=43.3054', 'map = "http://maps.example/?', "OpenStreetMap"),
     ],
 )

@@ -28,11 +28,19 @@ def test_the_booking_page_tells_how_to_get_in_and_shows_the_space(client, sign_i
     assert client.get("/assets/img/spaces/salle-calanques.svg").status_code == 200
 
 
+def test_the_venue_s_texts_are_in_french_on_french_pages(client, sign_in, customer):
+    sign_in(customer)
+    page = client.get("/portal/book/la-coque/salle-calanques").get_data(as_text=True)
+    assert "Métro 2 Joliette, puis 5 minutes à pied" in page
+    assert 'alt="Salle Calanques\u00a0: une table de réunion pour quatorze' in page
+    assert "Metro 2 Joliette, then" not in page and "a boardroom table" not in page
+
+
 def test_a_space_without_a_picture_shows_none(client, sign_in, customer):
     sign_in(customer)
     page = client.get("/portal/book/la-coque/salle-frioul").get_data(as_text=True)
     assert "img/spaces/" not in page
-    assert "Metro 2 Joliette" in page
+    assert "Métro 2 Joliette" in page
 
 
 def test_the_bookings_ics_carries_the_address_the_access_and_the_map(client, sign_in, customer, make_booking):
@@ -41,5 +49,12 @@ def test_the_bookings_ics_carries_the_address_the_access_and_the_map(client, sig
     (event,) = Calendar.from_ical(client.get(f"/bookings/{booking.id}.ics").data).walk("VEVENT")
     assert str(event["LOCATION"]) == "Salle Calanques, La Coque, Euroméditerranée, Marseille"
     description = str(event["DESCRIPTION"])
-    assert "Accès : Metro 2 Joliette" in description
+    assert "Accès : Métro 2 Joliette" in description
     assert "Plan : https://www.openstreetmap.org/?mlat=43.3054&mlon=5.367" in description
+
+
+def test_an_english_readers_ics_tells_the_way_in_english(client, sign_in, customer, make_booking):
+    booking = make_booking(customer)
+    sign_in(customer, lang="en")
+    (event,) = Calendar.from_ical(client.get(f"/bookings/{booking.id}.ics").data).walk("VEVENT")
+    assert "Getting there: Metro 2 Joliette, then 5 minutes on foot" in str(event["DESCRIPTION"])
