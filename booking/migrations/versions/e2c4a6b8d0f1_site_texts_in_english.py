@@ -3,7 +3,7 @@
 The existing columns hold the French text (the venue's language); English readers get these.
 
 Revision ID: e2c4a6b8d0f1
-Revises: 1e30decd15f4
+Revises: d2a8f4c6e1b3
 Create Date: 2026-12-02 12:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e2c4a6b8d0f1"
-down_revision = "1e30decd15f4"
+down_revision = "d2a8f4c6e1b3"
 branch_labels = None
 depends_on = None
 
