@@ -129,6 +129,18 @@ class BookingPatch(Schema):
         validate=[validate.Length(max=500), validate.URL(schemes={"https", "http"})], allow_none=True,
         metadata={"description": "where people online follow the event; seen by the booker and staff only"},
     )  # fmt: skip
+    services = fields.List(
+        fields.Nested(ServiceIn), validate=validate.Length(max=20),
+        metadata={"description": (
+            "every service the booking carries after the change ([] for none), checked as when booking: "
+            "kits against the stock left then (its own kits do not count against it); services it keeps "
+            "stay at the price agreed, new ones are at today's price. Not for a booking that took place"
+        )},
+    )  # fmt: skip
+    online_attendees = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=100_000),
+        metadata={"description": "people online (needs the streaming package among the services)"},
+    )  # fmt: skip
 
 
 class TransitionIn(Schema):
@@ -302,11 +314,17 @@ class BookingDetail(MethodView):
     @blp.arguments(BookingPatch)
     @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, BookingSchema)
-    @blp.alt_response(409, description="The slot, or a date of the series, is taken; `conflicts` says when")
+    @blp.alt_response(
+        409, description=(
+            "The slot, or a date of the series, is taken (`conflicts` says when); a kit is out of stock then "
+            "(`out_of_stock`, `params.item` names it); the booking is no longer active (`wrong_status`) or "
+            "took place (`already_took_place`)"
+        ),
+    )  # fmt: skip
     @blp.alt_response(412, description="The booking changed since you read it")
     @blp.alt_response(428, description="Send If-Match with the ETag you read")
     def patch(self, changes, booking_id):
-        """Reschedule or edit a booking, or its series from this date on (requires If-Match)"""
+        """Reschedule or edit a booking, its services and people online, or its series from this date on (If-Match)"""
         actor = require_user()
         version = _if_match()
         scope = changes.pop("scope")

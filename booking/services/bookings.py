@@ -543,7 +543,9 @@ def transition(actor: User, booking_id: int, action: str, *, reason: str = "", n
     return booking
 
 
-RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes", "streaming_link")
+RESCHEDULABLE = ("start", "end", "attendees", "layout", "title", "notes", "streaming_link", "online_attendees")
+SERVICES = "services"  # [{item, quantity}]: the whole list the booking carries after the change
+MOVES = ("start", "end", "attendees", "layout")  # what needs the time and size planned again
 
 
 @dataclass
@@ -555,6 +557,7 @@ class Change:
     changed: dict
     plan: rules.BookingPlan | None  # None: neither the time nor the size changes
     requires_approval: bool = False
+    chosen: extras.Chosen | None = None  # the services after the change; None: they stay as they are
 
     @property
     def detail(self) -> dict:
@@ -568,11 +571,18 @@ def plan_change(
     if not booking.is_active:
         raise _wrong_status("change", booking.status)
     before = {key: getattr(booking, _column(key)) for key in RESCHEDULABLE}
-    after = before | {k: v for k, v in changes.items() if k in RESCHEDULABLE}
+    before[SERVICES] = extras.as_lines(booking)
+    after = before | {k: v for k, v in changes.items() if k in before}
     changed = {k: v for k, v in after.items() if v != before[k]}
-    if not {"start", "end", "attendees", "layout"} & changed.keys():
-        return Change(booking, before, changed, None)
+    if SERVICES in changed and _same_lines(changed[SERVICES], before[SERVICES]):
+        del changed[SERVICES]  # the same services in another order change nothing
+    chosen = _services_after(booking, after, changed, now)
     space = booking.space
+    if not set(MOVES) & changed.keys():
+        if chosen is not None:
+            extras.lock_kits([chosen])
+            extras.check_stock(space, (booking.block_start, booking.block_end), chosen, now, exclude=booking.id)
+        return Change(booking, before, changed, None, chosen=chosen)
     req = BookingRequest(
         space.site.slug, space.slug, after["start"], after["end"], after["title"], after["attendees"], after["layout"]
     )
@@ -583,15 +593,36 @@ def plan_change(
     in_the_way = [b for b in taken(space, plan.block, now, exclude=booking.id) if b.id not in exclude]
     if in_the_way:
         raise _taken_conflict(space, in_the_way)
-    kits = [(s.item, s.quantity) for s in booking.services]
+    kits = chosen if chosen is not None else [(s.item, s.quantity) for s in booking.services]
     extras.lock_kits([kits])
     extras.check_stock(space, plan.block, kits, now, exclude=booking.id)
-    return Change(booking, before, changed, plan, policy.requires_approval)
+    return Change(booking, before, changed, plan, policy.requires_approval, chosen)
+
+
+def _same_lines(one: list[dict], other: list[dict]) -> bool:
+    return sorted((s["item"], s["quantity"]) for s in one) == sorted((s["item"], s["quantity"]) for s in other)
+
+
+def _services_after(booking: Booking, after: dict, changed: dict, now: datetime) -> extras.Chosen | None:
+    """The services a change leaves the booking with, checked as a new booking's are; None if untouched."""
+    if not {SERVICES, "online_attendees"} & changed.keys():
+        return None
+    if rules.too_late_to_cancel(booking.end_at, now):  # what a past booking had stays in the record as it was
+        raise Conflict("this booking already took place", code="already_took_place")
+    requested = [(s["item"], s["quantity"]) for s in after[SERVICES]]
+    carried = [line.item for line in booking.services]
+    chosen, problems = extras.choose(
+        booking.space, requested, online_attendees=after["online_attendees"], carried=carried
+    )
+    if problems:
+        raise Invalid(problems)
+    return chosen
 
 
 def apply_change(actor: User, change: Change, *, detail: dict | None = None) -> None:
     """Write a checked change to its booking and its audit trail (the caller flushes and commits)."""
     booking = change.booking
+    was = extras.booking_quote(booking).excl_vat if change.chosen is not None else None
     if change.plan is not None:
         booking.block_start, booking.block_end = change.plan.block
         booking.price_excl_vat = change.plan.quote.excl_vat
@@ -599,8 +630,16 @@ def apply_change(actor: User, change: Change, *, detail: dict | None = None) -> 
             booking.status, requires_approval=change.requires_approval, by_staff=actor.is_staff
         )
     for key, value in change.changed.items():
-        setattr(booking, _column(key), value)
-    record_change(booking, actor, "reschedule", None, detail=change.detail | (detail or {}))
+        if key != SERVICES:
+            setattr(booking, _column(key), value)
+    extra = {}
+    if change.chosen is not None:
+        extras.replace(booking, change.chosen)
+        booking.updated_at = utcnow()  # the row itself is written, so its version (the ETag) rises
+        total = extras.booking_quote(booking).excl_vat
+        if total != was:  # the price agreed, before and after (time and services together)
+            extra["excl_vat"] = {"from": f"{was:.2f}", "to": f"{total:.2f}"}
+    record_change(booking, actor, "reschedule", None, detail=change.detail | extra | (detail or {}))
 
 
 def flush_change(booking_id: int) -> None:

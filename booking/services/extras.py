@@ -38,12 +38,17 @@ def items_of(site_id: int) -> dict[str, ServiceItem]:
 
 
 def choose(
-    space: Space, requested: Sequence[tuple[str, int]], *, online_attendees: int = 0
-) -> tuple[Chosen, list[Problem]]:
-    """The site's items for what was asked, and what is wrong with the request."""
+    space: Space, requested: Sequence[tuple[str, int]], *, online_attendees: int = 0,
+    carried: Sequence[ServiceItem] = (),
+) -> tuple[Chosen, list[Problem]]:  # fmt: skip
+    """The site's items for what was asked, and what is wrong with the request.
+
+    ``carried``: the items a booking being changed already has, which it may keep even if the
+    site has stopped selling them since.
+    """
     if not requested and not online_attendees:
         return [], []
-    items = items_of(space.site_id)
+    items = {item.slug: item for item in carried} | items_of(space.site_id)
     problems = pricing.check_services(
         space.slug, requested, {slug: offered(item) for slug, item in items.items()}, online_attendees=online_attendees
     )
@@ -72,6 +77,24 @@ def attach(booking: Booking, chosen: Chosen) -> None:
         BookingService(item=item, quantity=qty, unit_price=item.price_excl_vat, vat_rate=item.vat_rate)
         for item, qty in chosen
     ]
+
+
+def as_lines(booking: Booking) -> list[dict]:
+    """What a booking carries as the API and the audit trail say it: [{item, quantity}]."""
+    return [{"item": line.item.slug, "quantity": line.quantity} for line in booking.services]
+
+
+def replace(booking: Booking, chosen: Chosen) -> None:
+    """A changed booking's service lines: those it keeps at the price agreed, new ones at today's."""
+    agreed = {line.item_id: line for line in booking.services}
+    lines = []
+    for item, quantity in chosen:
+        line = agreed.get(item.id)
+        if line is None:
+            line = BookingService(item=item, unit_price=item.price_excl_vat, vat_rate=item.vat_rate)
+        line.quantity = quantity
+        lines.append(line)
+    booking.services = lines  # the lines left out are deleted with the flush (delete-orphan)
 
 
 def lock_kits(chosen_lists: Sequence[Chosen]) -> None:
