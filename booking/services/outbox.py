@@ -40,8 +40,14 @@ def _values(kind: str, payload: dict, organisation_id: int | None, now: datetime
 
 
 def booking_payload(booking: Booking) -> dict:
-    """What a receiver learns about a booking: the same fields as the API, in the site's time."""
+    """What a receiver learns about a booking: the same fields as the API, in the site's time.
+
+    Its services, streaming link and fee are the company's own business: every booking event is
+    its organisation's (``organisation_id``), and only that organisation's endpoints and staff's
+    receive it (webhooks._wants).
+    """
     tz = ZoneInfo(booking.space.site.timezone)
+    fee = booking.cancellation_fee
     return {
         "id": booking.id,
         "status": booking.status,
@@ -54,6 +60,13 @@ def booking_payload(booking: Booking) -> dict:
         "start": booking.start_at.astimezone(tz).isoformat(),
         "end": booking.end_at.astimezone(tz).isoformat(),
         "checked_in_at": booking.checked_in_at.astimezone(tz).isoformat() if booking.checked_in_at else None,
+        "services": [
+            {"item": s.item.slug, "name": s.item.name, "kind": s.item.kind, "per": s.item.per, "quantity": s.quantity}
+            for s in booking.services
+        ],
+        "online_attendees": booking.online_attendees or 0,
+        "streaming_link": booking.streaming_link,
+        "cancellation_fee": None if fee is None else f"{fee:.2f}",
     }
 
 

@@ -154,6 +154,8 @@ def body_of(event: OutboxEvent) -> bytes:
 
 
 def _wants(endpoint: WebhookEndpoint, event: OutboxEvent) -> bool:
+    """Staff's endpoints hear of everything; a company's only of its own (its bookings' services,
+    streaming links and fees ride in the events, see outbox.booking_payload)."""
     if endpoint.organisation_id is not None and endpoint.organisation_id != event.organisation_id:
         return False
     return any(fnmatch.fnmatchcase(event.kind, pattern) for pattern in endpoint.events)

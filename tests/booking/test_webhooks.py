@@ -206,3 +206,35 @@ def test_events_are_forgotten_a_month_after_they_went_out_unless_still_being_ret
         retried.id,
         recent.id,
     }
+
+
+def test_services_the_streaming_link_and_the_fee_reach_the_company_and_staff_never_another_company(
+    receiver, client, auth, customer, staff, make_user, monday
+):
+    client.post("/api/v1/webhooks", json={"url": receiver.url("/acme")}, headers=auth(customer))
+    rival = make_user("customer", org="rival")
+    client.post("/api/v1/webhooks", json={"url": receiver.url("/rival"), "events": ["*"]}, headers=auth(rival))
+    webhooks.register(staff, receiver.url("/venue"), ["booking.*"])
+    start = paris(monday, 9)
+    req = BookingRequest(
+        "chateau-des-baumes", "salle-etang", start, paris(monday, 17), "Séminaire", 40,
+        services=(("dejeuner", 40), ("streaming", 1)), online_attendees=25,
+        streaming_link="https://live.example.com/s",
+    )  # fmt: skip
+    booking = bookings.book(customer, req, now=start - timedelta(days=7))
+    bookings.reschedule(
+        customer, booking.id, {"services": [{"item": "streaming", "quantity": 1}]}, version=booking.version,
+        now=start - timedelta(days=6),
+    )  # fmt: skip
+    bookings.transition(customer, booking.id, "cancel", now=start - timedelta(days=3))
+
+    webhooks.deliver_due(start - timedelta(days=3))
+
+    assert receiver.to("/rival") == []
+    for path in ("/acme", "/venue"):
+        created, changed, cancelled = (json.loads(r["body"])["data"]["booking"] for r in receiver.to(path))
+        assert [(s["item"], s["quantity"]) for s in created["services"]] == [("dejeuner", 40), ("streaming", 1)]
+        assert (created["online_attendees"], created["streaming_link"]) == (25, "https://live.example.com/s")
+        assert created["cancellation_fee"] is None
+        assert [(s["item"], s["quantity"]) for s in changed["services"]] == [("streaming", 1)]
+        assert cancelled["cancellation_fee"] == "321.00"  # 30% of the room 520 and streaming 550, three days before
