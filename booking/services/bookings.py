@@ -666,17 +666,38 @@ def check_version(booking: Booking, version: int) -> None:
 
 
 @retried_on_race
-def reschedule(actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None) -> Booking:
-    """Change a booking's time, size or title, refusing if it changed since ``version`` was read."""
+def reschedule(
+    actor: User, booking_id: int, changes: dict, *, version: int, now: datetime | None = None, suggest: bool = False
+) -> Booking:
+    """Change a booking's time, size or title, refusing if it changed since ``version`` was read.
+
+    ``suggest``: a move into a taken slot gets a 409 naming the nearest alternatives, as booking does.
+    """
     now = now or utcnow()
-    with unit_of_work():
-        booking = get_booking(actor, booking_id)
-        check_version(booking, version)
-        # checked before the row is touched: a query would autoflush a half-edited booking
-        # straight into the exclusion constraint
-        apply_change(actor, plan_change(actor, booking, changes, now))
-        flush_change(booking_id)
+    try:
+        with unit_of_work():
+            booking = get_booking(actor, booking_id)
+            check_version(booking, version)
+            # checked before the row is touched: a query would autoflush a half-edited booking
+            # straight into the exclusion constraint
+            apply_change(actor, plan_change(actor, booking, changes, now))
+            flush_change(booking_id)
+    except Conflict as conflict:
+        if suggest and conflict.code == "space_taken":
+            conflict.extra["alternatives"] = _alternatives_to_move(actor, booking_id, changes, now)
+        raise
     return booking
+
+
+def _alternatives_to_move(actor: User, booking_id: int, changes: dict, now: datetime) -> list[dict]:
+    with dbtypes.read_only():
+        booking = get_booking(actor, booking_id)
+        req = BookingRequest(
+            booking.space.site.slug, booking.space.slug, changes.get("start", booking.start_at),
+            changes.get("end", booking.end_at), booking.title, booking.attendees, booking.layout,
+        )  # fmt: skip
+        organisation = booking.organisation
+    return _alternatives(organisation, req, now)
 
 
 def _column(key: str) -> str:

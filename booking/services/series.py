@@ -118,16 +118,18 @@ def _nothing_to(action: str, booking: Booking, now: datetime) -> Conflict:
 @retried_on_race
 def change_dates(
     actor: User, booking_id: int, changes: dict, *, version: int, scope: str = Scope.THIS,
-    now: datetime | None = None,
+    now: datetime | None = None, suggest: bool = False,
 ) -> Booking:  # fmt: skip
     """Reschedule or re-title one date, or every date from this one on by the same shift on the clock.
+
+    ``suggest``: one date moved into a taken slot gets a 409 with the nearest alternatives.
 
     All the dates change or none: a date that the change would put in a taken slot, outside
     opening hours or into a clock change is named in the 409, and nothing is written.
     """
     now = now or utcnow()
     if scope == Scope.THIS:
-        return bookings.reschedule(actor, booking_id, changes, version=version, now=now)
+        return bookings.reschedule(actor, booking_id, changes, version=version, now=now, suggest=suggest)
     with unit_of_work():
         booking = bookings.get_booking(actor, booking_id)
         bookings.check_version(booking, version)

@@ -155,6 +155,16 @@ class ChangeForm(FlaskForm):
     version = HiddenField()
 
 
+class MoveForm(FlaskForm):
+    """Staff move one booking, or its series from this date on, to another day or time."""
+
+    date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
+    start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)])
+    end = TimeField(_l("To"), validators=[InputRequired(REQUIRED), end_after_start])
+    scope = RadioField(_l("Move"), choices=SCOPE_CHOICES, default="this", validate_choice=True)
+    version = HiddenField()
+
+
 def needed_for_a_stop(form: Form, field) -> None:
     """A roadshow stop with a space needs its date and times; an empty stop is ignored."""
     if not form.space.data:
