@@ -25,7 +25,7 @@ def pages(monday: date) -> list[Visit]:
     day = monday.isoformat()
     search = f"/portal/?date={day}&start=10:00&end=12:00&attendees=8"
     book = f"/portal/book/la-coque/salle-calanques?date={day}&start=14:00&end=16:00&attendees=8"
-    launch, breakfasts = filled()
+    launch, breakfasts, breakfast = filled()
     return [
         Visit("login", "/login", None),
         Visit("signup", "/signup", None),
@@ -41,6 +41,7 @@ def pages(monday: date) -> list[Visit]:
         Visit("portal-bookings-filtered", "/portal/bookings?site=la-coque&status=confirmed", "customer"),
         Visit("portal-cancel", f"/portal/bookings/{launch}/cancel", "customer"),
         Visit("portal-cancel-series", f"/portal/series/{breakfasts}/cancel", "customer"),
+        Visit("portal-cancel-following", f"/bookings/{breakfast}/cancel?scope=following", "customer"),
         Visit("portal-waitlist", "/portal/waitlist", "customer"),
         Visit("customer-feeds", "/feeds", "customer"),
         Visit("customer-account", "/account/", "customer"),
@@ -53,6 +54,7 @@ def pages(monday: date) -> list[Visit]:
         Visit("staff-approvals", "/staff/approvals", "staff"),
         Visit("staff-booking", f"/staff/bookings/{launch}", "staff"),
         Visit("staff-bookings", "/staff/bookings", "staff"),
+        Visit("staff-cancel", f"/bookings/{launch}/cancel", "staff"),
         Visit("staff-book-on-behalf", book + "&organisation=acme", "staff"),
         Visit("staff-companies", "/staff/companies", "staff"),
         Visit("staff-alerts", "/staff/alerts/", "staff"),
@@ -68,15 +70,19 @@ def pages(monday: date) -> list[Visit]:
     ]
 
 
-def filled() -> tuple[int, int]:
-    """The ids ``fill`` gave the product launch and the breakfast series, whose cancel pages the tour opens."""
+def filled() -> tuple[int, int, int]:
+    """The ids ``fill`` gave the product launch, the breakfast series and its first date, whose cancel pages
+    the tour opens."""
+    from sqlalchemy import func
+
     from booking.extensions import db
     from booking.models import Booking, BookingGroup
 
     launch = db.session.scalar(db.select(Booking.id).where(Booking.title == "Lancement produit"))
     breakfasts = db.session.scalar(db.select(BookingGroup.id).where(BookingGroup.title == "Petit-déjeuner équipe"))
+    breakfast = db.session.scalar(db.select(func.min(Booking.id)).where(Booking.group_id == breakfasts))
     db.session.commit()  # as release_database: no transaction left open for the live server to wait on
-    return launch, breakfasts
+    return launch, breakfasts, breakfast
 
 
 def fill(customer, staff, make_user, monday: date) -> None:

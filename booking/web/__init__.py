@@ -120,6 +120,7 @@ def init_app(app: Flask) -> None:
         booking_panel.bp,
         portal.bp,
         cancelling.bp,
+        cancelling.dates_bp,
         feeds.bp,
         alerts.bp,
         devices.bp,

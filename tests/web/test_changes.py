@@ -95,14 +95,16 @@ def test_a_change_made_meanwhile_by_someone_else_is_not_overwritten(sign_in, cus
 
 def test_cancelling_from_a_date_on_from_my_bookings(client, sign_in, customer, weekly, post_form):
     sign_in(customer)
-    response = post_form("/portal/bookings", f"/bookings/{weekly[2]}/cancel", scope="following")
+    response = post_form(
+        f"/bookings/{weekly[2]}/cancel?scope=following", f"/bookings/{weekly[2]}/cancel", scope="following"
+    )
     assert response.headers["Location"] == "/portal/bookings"
     assert [status for *_rest, status in dates()] == ["confirmed", "confirmed", "cancelled", "cancelled"]
 
 
 def test_staff_cancel_one_date_from_the_desk(client, sign_in, staff, weekly, post_form):
     sign_in(staff)
-    response = post_form("/staff/bookings", f"/bookings/{weekly[1]}/cancel", scope="this")
+    response = post_form(f"/bookings/{weekly[1]}/cancel", f"/bookings/{weekly[1]}/cancel", scope="this")
     assert response.headers["Location"] == "/staff/bookings"
     assert [status for *_rest, status in dates()] == ["confirmed", "cancelled", "confirmed", "confirmed"]
 
@@ -112,3 +114,30 @@ def test_another_company_can_neither_open_nor_cancel_the_series(client, sign_in,
     assert client.get(f"/bookings/{weekly[0]}/change").status_code == 404
     post_form("/portal/bookings", f"/bookings/{weekly[0]}/cancel", scope="following")
     assert [status for *_rest, status in dates()] == ["confirmed"] * 4
+
+
+def test_cancelling_from_a_date_on_asks_first_naming_the_dates(client, sign_in, customer, weekly, monday):
+    sign_in(customer)
+    listed = client.get("/portal/bookings").get_data(as_text=True)
+    assert f'href="/bookings/{weekly[2]}/cancel?scope=following"' in listed
+    page = client.get(f"/bookings/{weekly[2]}/cancel?scope=following").get_data(as_text=True)
+    assert "Ces 2 dates de la série seront annulées, à partir de celle-ci" in page
+    assert "Les dates précédentes de la série restent telles quelles." in page
+    assert 'name="scope" value="following"' in page
+    assert [status for *_rest, status in dates()] == ["confirmed"] * 4  # asking cancels nothing
+
+
+def test_staff_desk_cancel_asks_first_then_cancels_one_date(client, sign_in, staff, weekly, post_form):
+    sign_in(staff)
+    assert f'href="/bookings/{weekly[1]}/cancel"' in client.get("/staff/bookings").get_data(as_text=True)
+    page = client.get(f"/bookings/{weekly[1]}/cancel").get_data(as_text=True)
+    assert 'name="scope" value="this"' in page and 'href="/staff/bookings"' in page
+    response = post_form(f"/bookings/{weekly[1]}/cancel", f"/bookings/{weekly[1]}/cancel", scope="this")
+    assert response.headers["Location"] == "/staff/bookings"
+    assert [status for *_rest, status in dates()] == ["confirmed", "cancelled", "confirmed", "confirmed"]
+
+
+def test_a_date_already_cancelled_has_nothing_left_to_confirm(client, sign_in, customer, weekly, post_form):
+    sign_in(customer)
+    post_form(f"/bookings/{weekly[0]}/cancel", f"/bookings/{weekly[0]}/cancel", scope="this")
+    assert client.get(f"/bookings/{weekly[0]}/cancel").status_code == 409
