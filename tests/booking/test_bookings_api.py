@@ -248,7 +248,9 @@ def test_a_booking_lands_with_its_audit_row_and_its_webhook_event(book, client, 
         ]
         assert told[0].payload["booking"] | {"checked_in_at": None} == {
             key: booking[key] for key in ("id", "status", "site", "space", "organisation", "title", "attendees")
-        } | {"start": booking["start"], "end": booking["end"], "checked_in_at": None, "version": 1}
+        } | {"start": booking["start"], "end": booking["end"], "checked_in_at": None, "version": 1} | {
+            "services": [], "online_attendees": 0, "streaming_link": None, "cancellation_fee": None,
+        }  # a room alone: no services, nobody online, nothing to pay back
     shown = client.get(f"/api/v1/bookings/{second['id']}", headers=headers)
     assert shown.json == second and shown.headers["ETag"] == '"1"'
 
