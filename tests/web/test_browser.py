@@ -100,7 +100,7 @@ def test_occupancy_badges_follow_the_sites_event_stream(browse, screenshot, staf
     expect(badge).to_have_attribute("data-state", "occupied")
     expect(page.locator('.occupancy[data-space="salle-frioul"]')).to_have_text("○ Libre · 0 présents")
     expect(page.locator('.occupancy[data-space="showroom"]')).to_have_text("⚠ Capteur muet")  # not fresh
-    expect(page.locator('.occupancy[data-space="plateau-tv"]')).to_have_text("– Pas de donnée en direct")
+    expect(page.locator('.occupancy[data-space="plateau-tv"]')).to_have_text("– Aucune donnée en direct")
     screenshot(page, "staff-calendar-live")
 
 

@@ -55,8 +55,8 @@ def test_a_count_published_by_a_sensor_turns_the_badge_occupied_on_the_open_cale
     page.goto("/staff/calendar/la-coque")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     badge = page.locator('.occupancy[data-space="salle-calanques"]')
-    expect(badge).to_have_text("– Pas de donnée en direct")  # registered, silent so far
-    expect(page.locator('.occupancy[data-space="showroom"]')).to_have_text("– Pas de donnée en direct")
+    expect(badge).to_have_text("– Aucune donnée en direct")  # registered, silent so far
+    expect(page.locator('.occupancy[data-space="showroom"]')).to_have_text("– Aucune donnée en direct")
     screenshot(page, "live-badge-before")
 
     topic = f"onexp/la-coque/salle-calanques/{counter_in_calanques}/occupancy"
