@@ -27,24 +27,24 @@ def delete_readings_before(cutoff: datetime, limit: int) -> int:
 
 def delete_rollups_before(cutoff: datetime, limit: int) -> int:
     """Delete at most ``limit`` buckets starting before ``cutoff`` (oldest first, by its index)."""
-    oldest = select(ROLLUPS.c.space_id, ROLLUPS.c.starts_at).where(ROLLUPS.c.starts_at < cutoff)
-    rows = db.session.execute(oldest.order_by(ROLLUPS.c.starts_at).limit(limit)).all()
-    if not rows:
-        return 0
-    last = rows[-1].starts_at
-    # everything up to the batch's last start: a few more rows at most, never a scan of the table
-    return db.session.execute(delete(ROLLUPS).where(ROLLUPS.c.starts_at < cutoff, ROLLUPS.c.starts_at <= last)).rowcount
+    return _delete_oldest(ROLLUPS, cutoff, limit)
 
 
 def delete_rollup_days_before(cutoff: datetime, limit: int) -> int:
     """Delete at most ``limit`` compact rows (space and day) of days starting before ``cutoff``."""
-    oldest = select(ROLLUP_DAYS.c.space_id, ROLLUP_DAYS.c.starts_at).where(ROLLUP_DAYS.c.starts_at < cutoff)
-    rows = db.session.execute(oldest.order_by(ROLLUP_DAYS.c.starts_at).limit(limit)).all()
+    return _delete_oldest(ROLLUP_DAYS, cutoff, limit)
+
+
+def _delete_oldest(table, cutoff: datetime, limit: int) -> int:
+    """One batch of a rollup tier's oldest rows, found by their ``starts_at`` index."""
+    oldest = select(table.c.space_id, table.c.starts_at).where(table.c.starts_at < cutoff)
+    rows = db.session.execute(oldest.order_by(table.c.starts_at).limit(limit)).all()
     if not rows:
         return 0
     last = rows[-1].starts_at
-    where = (ROLLUP_DAYS.c.starts_at < cutoff) & (ROLLUP_DAYS.c.starts_at <= last)
-    return db.session.execute(delete(ROLLUP_DAYS).where(where)).rowcount
+    # everything up to the batch's last start: a few more rows at most, never a scan of the table
+    where = (table.c.starts_at < cutoff) & (table.c.starts_at <= last)
+    return db.session.execute(delete(table).where(where)).rowcount
 
 
 def oldest_bucket(space_ids: list[int]) -> datetime | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,12 +11,12 @@ from flask_babel import gettext as _
 from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid, PreconditionFailed
-from booking.services import bookings, catalog, checkin, series
+from booking.services import bookings, checkin, series
 from booking.web.forms import ActionForm, MoveForm
 from booking.web.guards import staff_only, viewer
 from booking.web.messages import error_text
 from booking.web.nav import page_blueprint
-from booking.web.portal import show_problems, window_of
+from booking.web.portal import show_problems, suggested, window_of
 
 bp = page_blueprint("staff_booking", __name__, url_prefix="/staff/bookings")
 TRANSITIONS = ("confirm", "approve", "reject", "cancel")
@@ -71,17 +70,6 @@ def show(booking_id: int):
     return _page(booking, move_form(booking))
 
 
-def _suggested(alternative: dict) -> dict:
-    """A slot the 409 suggests, with its space and local times, for the page."""
-    return {
-        "kind": alternative["kind"],
-        "space": catalog.get_space(alternative["site"], alternative["space"]),
-        "start": datetime.fromisoformat(alternative["start"]),
-        "end": datetime.fromisoformat(alternative["end"]),
-        "incl_vat": Decimal(alternative["quote"]["incl_vat"]),
-    }
-
-
 @bp.post("/<int:booking_id>/move")
 @staff_only
 def move(booking_id: int):
@@ -103,7 +91,7 @@ def move(booking_id: int):
         return _page(booking, form, status=422)
     except (Conflict, PreconditionFailed) as error:
         form.form_errors.append(error_text(error))
-        found = [_suggested(a) for a in error.extra.get("alternatives") or []]
+        found = [suggested(a) for a in error.extra.get("alternatives") or []]
         status = 412 if isinstance(error, PreconditionFailed) else 409
         # a series' 409 names each date that cannot move; one date's names busy blocks, said by the message already
         dates = [c for c in error.extra.get("conflicts") or [] if "date" in c]

@@ -146,7 +146,7 @@ def book(site: str, space: str):
     status = 422 if request.method == "POST" else 200
     page = render_template(
         "portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken,
-        alternatives=[_suggested(a) for a in alternatives],
+        alternatives=[suggested(a) for a in alternatives],
         offer=offer, asked=dict(asked), now=utcnow(),
     )  # fmt: skip
     return page, status
@@ -162,8 +162,8 @@ def services_asked(offer: list, data) -> tuple[tuple[str, int], ...]:
     return tuple(asked)
 
 
-def _suggested(alternative: dict) -> dict:
-    """A slot the service suggests, with the space it names and its local times, for the page."""
+def suggested(alternative: dict) -> dict:
+    """A slot a 409 suggests (booking/alternatives.py), with the space it names and its local times, for a page."""
     return {
         "kind": alternative["kind"],
         "space": catalog.get_space(alternative["site"], alternative["space"]),
