@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from clock import PARIS, paris
+from scripted_day import record, scripted
 from sqlalchemy import func, select
 
 from booking import jobs, rollups
@@ -29,19 +30,6 @@ COMPACT_DAY = (COMPACTED_UNTIL - timedelta(days=3)).date()  # a row per space an
 FINE_DAY = (RAW_FROM - timedelta(days=3)).date()  # a row per 5-minute bucket
 RAW_DAY = (RAW_FROM + timedelta(days=2)).date()  # raw readings
 DAY = timedelta(days=1)
-
-
-def scripted(day) -> list[tuple[datetime, int]]:
-    """3 people early, 12 at the meeting, empty, a few unbooked at lunch: 130 occupied minutes
-    (tests/booking/test_utilization.py's scripted day)."""
-    return [(paris(day, 8, 50), 3), (paris(day, 9, 30), 12), (paris(day, 10, 30), 0), (paris(day, 12), 2),
-            (paris(day, 12, 30), 0)]  # fmt: skip
-
-
-def record(sensor_id: int, script) -> None:
-    for at, count in script:
-        batch = readings.Batch(readings=[readings.SensorReading(sensor_id, at, at, count=count)])
-        readings.record_readings(batch, now=at)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from clock import PARIS, paris
+from scripted_day import record, scripted
 from sqlalchemy import func, select
 
 from booking import rollups
@@ -25,18 +26,6 @@ NOW = datetime.combine(datetime.now(UTC).date(), time(12), UTC)
 RAW_FROM = datetime.combine(NOW.date(), time(0), UTC) - timedelta(days=30)  # ONEXP_READINGS_KEEP_DAYS
 PRUNED_DAY = (RAW_FROM - timedelta(days=3)).date()  # its readings go
 RAW_DAY = (RAW_FROM + timedelta(days=2)).date()  # its readings stay
-
-
-def scripted(day) -> list[tuple[datetime, int]]:
-    """3 people early, 12 at the meeting, empty, a few unbooked at lunch: 130 occupied minutes."""
-    return [(paris(day, 8, 50), 3), (paris(day, 9, 30), 12), (paris(day, 10, 30), 0), (paris(day, 12), 2),
-            (paris(day, 12, 30), 0)]  # fmt: skip
-
-
-def record(sensor_id: int, script) -> None:
-    for at, count in script:
-        batch = readings.Batch(readings=[readings.SensorReading(sensor_id, at, at, count=count)])
-        readings.record_readings(batch, now=at)
 
 
 @pytest.fixture
