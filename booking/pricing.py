@@ -118,7 +118,7 @@ def check_services(
             problems.append(Problem("online_attendees", message, "no_streaming_here", {"space": space}))
         elif not any(offered[slug].kind == STREAMING for slug in seen if slug in offered):
             message = f"people online need the streaming package: add {streaming[0].slug!r} to the services"
-            params = {"item": streaming[0].slug}
+            params = {"item": streaming[0].slug, "name": streaming[0].name}
             problems.append(Problem("online_attendees", message, "streaming_needed", params))
     return problems
 

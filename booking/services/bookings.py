@@ -619,6 +619,25 @@ def _services_after(booking: Booking, after: dict, changed: dict, now: datetime)
     return chosen
 
 
+def quote_after_change(booking: Booking, changes: dict) -> rules.Quote:
+    """What ``booking`` would cost with ``changes`` (as reschedule takes them), writing nothing.
+
+    Priced as apply_change records it: the space again only if its time moves, the services it keeps
+    at the price agreed, new ones at today's. Nothing is checked here: reschedule says what is wrong.
+    """
+    space = booking.space
+    start, end = changes.get("start", booking.start_at), changes.get("end", booking.end_at)
+    if (start, end) == (booking.start_at, booking.end_at):
+        space_quote = rules.quote_for_amount(booking.price_excl_vat)
+    else:
+        space_quote = rules.quote(catalog.policy_of(space), start, end)
+    chosen = [(line.item, line.quantity) for line in booking.services]
+    if SERVICES in changes:
+        requested = [(s["item"], s["quantity"]) for s in changes[SERVICES]]
+        chosen, _problems = extras.choose(space, requested, carried=[line.item for line in booking.services])
+    return extras.quote_after(booking, space_quote, chosen, start)
+
+
 def apply_change(actor: User, change: Change, *, detail: dict | None = None) -> None:
     """Write a checked change to its booking and its audit trail (the caller flushes and commits)."""
     booking = change.booking

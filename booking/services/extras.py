@@ -84,6 +84,23 @@ def as_lines(booking: Booking) -> list[dict]:
     return [{"item": line.item.slug, "quantity": line.quantity} for line in booking.services]
 
 
+def priced(booking: Booking, chosen: Chosen) -> list[tuple[pricing.Offered, int]]:
+    """The services a change leaves, each at the price the booking agreed for it, a new one at today's."""
+    agreed = {line.item_id: line for line in booking.services}
+    lines = []
+    for item, quantity in chosen:
+        line = agreed.get(item.id)
+        price, vat_rate = (line.unit_price, line.vat_rate) if line else (item.price_excl_vat, item.vat_rate)
+        lines.append((pricing.Offered(item.slug, item.name, item.kind, item.per, price, vat_rate), quantity))
+    return lines
+
+
+def quote_after(booking: Booking, space_quote: rules.Quote, chosen: Chosen, start: datetime) -> rules.Quote:
+    """What ``booking`` would cost with these services and its space at ``space_quote``, as replace prices them."""
+    itemised = pricing.itemised(booking.space.name, space_quote, priced(booking, chosen))
+    return with_terms(itemised, booking.space, start)
+
+
 def replace(booking: Booking, chosen: Chosen) -> None:
     """A changed booking's service lines: those it keeps at the price agreed, new ones at today's."""
     agreed = {line.item_id: line for line in booking.services}
@@ -137,7 +154,7 @@ def check_stock(
             continue
         free = stock.left(item.stock, uses(item.id, block, now, exclude), *block)
         if quantity > free:
-            params = {"item": item.slug, "site": space.site.slug, "asked": quantity, "left": free}
+            params = {"item": item.slug, "name": item.name, "site": space.site.slug, "asked": quantity, "left": free}
             raise Conflict(
                 f"{item.slug}: {free} left at {space.site.slug} then, {quantity} asked", code="out_of_stock",
                 params=params,

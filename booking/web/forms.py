@@ -109,7 +109,21 @@ REPEAT_CHOICES = options(
 )
 
 
-class BookForm(WhenForm):
+class HybridFields:
+    """People online and where they follow: on the booking form and the change form alike."""
+
+    online_attendees = IntegerField(
+        _l("People following online"),
+        validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Between 0 and 100,000 people."))],
+        default=0,
+    )
+    streaming_link = StringField(
+        _l("Streaming link"),
+        validators=[Optional(), URL(message=_l("A web address, e.g. https://…")), Length(max=500)],
+    )
+
+
+class BookForm(HybridFields, WhenForm):
     # staff only (the view removes it for a company's people): the company booked for
     organisation = SelectField(
         _l("Company booked for"), choices=[], validate_choice=True, default="",
@@ -128,22 +142,13 @@ class BookForm(WhenForm):
     )
     skip_conflicts = BooleanField(_l("Book the free dates even if some are taken"))
     notes = TextAreaField(_l("Notes for the venue"), validators=[Optional(), Length(max=2000)])
-    online_attendees = IntegerField(
-        _l("People following online"),
-        validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Between 0 and 100,000 people."))],
-        default=0,
-    )
-    streaming_link = StringField(
-        _l("Streaming link"),
-        validators=[Optional(), URL(message=_l("A web address, e.g. https://…")), Length(max=500)],
-    )
 
 
 SCOPE_CHOICES = options([("this", _l("This date only")), ("following", _l("This date and the following ones"))])
 
 
-class ChangeForm(FlaskForm):
-    """One booking's day, times and title, or those of its series from this date on."""
+class ChangeForm(HybridFields, FlaskForm):
+    """One booking's day, times, title, services and people online, or those of its series from this date on."""
 
     title = StringField(
         _l("Title of the event"), validators=[DataRequired(_l("Give your booking a title.")), Length(max=200)]

@@ -48,6 +48,16 @@ def _all_outside_hours(params: Params) -> str:
     return _("This time is outside every venue's opening hours that day.")
 
 
+def _out_of_stock(params: Params) -> str:
+    name = params.get("name") or params["item"]
+    if not params.get("left"):
+        return _("%(name)s: none left at that time (you asked for %(asked)s).", name=name, asked=params["asked"])
+    return _(
+        "%(name)s: only %(left)s left at that time (you asked for %(asked)s).",
+        name=name, left=params["left"], asked=params["asked"],
+    )  # fmt: skip
+
+
 # code -> how to say it, from the code's parameters
 SAY: dict[str, Callable[[Params], str]] = {
     "end_before_start": lambda p: _("The end must be after the start."),
@@ -95,6 +105,14 @@ SAY: dict[str, Callable[[Params], str]] = {
     "books_for_itself": lambda p: _("A company books for itself only."),
     "not_in_series": lambda p: _("This booking is not part of a series."),
     "clock_gap": lambda p: _("This time does not exist that day (clock change)."),
+    "out_of_stock": _out_of_stock,
+    "streaming_needed": lambda p: _(
+        "People online need the streaming package: tick %(name)s.", name=p.get("name") or p["item"]
+    ),
+    "no_streaming_here": lambda p: _("People online need a space with the streaming package; this one has none."),
+    "unknown_service": lambda p: _("This site does not offer %(item)s.", item=p["item"]),
+    "service_not_here": lambda p: _("This space does not offer %(item)s.", item=p["item"]),
+    "once_per_booking": lambda p: _("This package is taken once per booking."),
     "changed_since_read": lambda p: _("The booking changed since you opened it: look at it again, then change it."),
 }
 

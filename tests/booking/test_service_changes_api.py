@@ -177,7 +177,9 @@ def test_a_kit_added_when_none_is_left_then_is_a_409_naming_it(client, auth, cus
 
     assert refused.status_code == 409
     assert refused.json["code"] == "out_of_stock"
-    assert refused.json["params"] == {"item": "kit-camera-mobile", "site": "la-coque", "asked": 1, "left": 0}
+    assert refused.json["params"] == {
+        "item": "kit-camera-mobile", "name": "Kit caméra mobile", "site": "la-coque", "asked": 1, "left": 0,
+    }
     assert db.session.get(Booking, later["id"]).services == []
 
 
@@ -190,7 +192,9 @@ def test_a_booking_s_own_kits_do_not_count_against_it(client, auth, customer, pa
 
     too_many = patch(more.json, {"services": [{"item": "kit-camera-mobile", "quantity": 3}]})
     assert too_many.status_code == 409
-    assert too_many.json["params"] == {"item": "kit-camera-mobile", "site": "la-coque", "asked": 3, "left": 2}
+    assert too_many.json["params"] == {
+        "item": "kit-camera-mobile", "name": "Kit caméra mobile", "site": "la-coque", "asked": 3, "left": 2,
+    }
 
 
 def test_a_move_with_new_kits_is_checked_at_the_new_time(client, auth, customer, patch, monday):

@@ -129,7 +129,9 @@ def test_the_last_kit_goes_once_and_the_next_request_gets_a_409_naming_it(post, 
 
     assert response.status_code == 409
     assert response.json["code"] == "out_of_stock"
-    assert response.json["params"] == {"item": "kit-camera-mobile", "site": "la-coque", "asked": 1, "left": 0}
+    assert response.json["params"] == {
+        "item": "kit-camera-mobile", "name": "Kit caméra mobile", "site": "la-coque", "asked": 1, "left": 0,
+    }
     assert post(kit_at("salle-frioul", monday, 13, 14), user=rival).status_code == 201  # handed back by then
 
 
