@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from booking import rules
-from booking.api.fields import AwareDateTime, Money, local_iso
+from booking.api.fields import AwareDateTime, Money
 from booking.api.guard import PUBLIC, allow
 from booking.api.sites import SpaceDocument
 from booking.clock import utcnow
 from booking.openapi import Blueprint
+from booking.quotes import money, quote_json
 from booking.services import availability, extras
 
 blp = Blueprint("availability", __name__, url_prefix="/api/v1/availability", description="Search free spaces")
@@ -56,45 +56,6 @@ class QuoteSchema(Schema):
     cancellation = fields.Nested(CancellationSchema, allow_none=True)
 
 
-def _money(amount) -> str:
-    return f"{amount:.2f}"
-
-
-def quote_json(quote: rules.Quote, timezone: str) -> dict:
-    """A quote as QuoteSchema documents it, its times in the site's time zone."""
-    terms = quote.cancellation
-    return {
-        "excl_vat": _money(quote.excl_vat),
-        "vat": _money(quote.vat),
-        "incl_vat": _money(quote.incl_vat),
-        "vat_rate": "0.20",
-        "currency": quote.currency,
-        "lines": list(quote.lines),
-        "items": [
-            {
-                "kind": i.kind,
-                "item": i.item,
-                "label": i.label,
-                "quantity": i.quantity,
-                "per": i.per,
-                "unit_price": _money(i.unit_price),
-                "excl_vat": _money(i.excl_vat),
-                "vat_rate": _money(i.vat_rate),
-                "vat": _money(i.vat),
-                "incl_vat": _money(i.incl_vat),
-            }  # fmt: skip
-            for i in quote.items
-        ],
-        "cancellation": None
-        if terms is None
-        else {
-            "free_until": local_iso(terms.free_until, timezone),
-            "fee_percent": terms.fee_percent,
-            "fee": _money(terms.fee),
-        },
-    }
-
-
 class QuoteDocument(fields.Nested):
     """Documented as QuoteSchema, serialized directly: a search carries a quote per offer."""
 
@@ -117,8 +78,8 @@ class OfferedServiceSchema(Schema):
     name = fields.Function(lambda s: s[0].name)
     kind = fields.Function(lambda s: s[0].kind)
     per = fields.Function(lambda s: s[0].per)
-    unit_price = fields.Function(lambda s: _money(s[0].price_excl_vat), metadata={"description": "excl. VAT"})
-    vat_rate = fields.Function(lambda s: _money(s[0].vat_rate))
+    unit_price = fields.Function(lambda s: money(s[0].price_excl_vat), metadata={"description": "excl. VAT"})
+    vat_rate = fields.Function(lambda s: money(s[0].vat_rate))
     left = fields.Function(
         lambda s: s[1], allow_none=True,
         metadata={"description": "kits: how many are still free for the whole window; null: no stock to run out"},

@@ -7,12 +7,13 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking import rules
-from booking.api.availability import BookingQuote, QuoteSchema, quote_json
+from booking.api.availability import BookingQuote, QuoteSchema
 from booking.api.fields import AwareDateTime, Line, Money, Paragraphs, SiteTime, StrictBoolean, local_iso
 from booking.api.guard import SIGNED_IN, STAFF, allow
 from booking.auth import require_user
 from booking.errors import Invalid, PreconditionRequired
 from booking.openapi import PROBLEM_CONTENT_TYPE, Blueprint, ProblemSchema
+from booking.quotes import quote_json
 from booking.rules import Problem
 from booking.services import bookings, extras, series
 from booking.services.bookings import BookingRequest

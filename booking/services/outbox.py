@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from booking import quotes
 from booking.clock import utcnow
 from booking.extensions import db
 from booking.models import Booking, BookingEvent, OutboxEvent
+from booking.services import extras
 
 
 def emit(kind: str, payload: dict, *, organisation_id: int | None, now: datetime | None = None) -> None:
@@ -60,14 +62,21 @@ def booking_payload(booking: Booking) -> dict:
         "start": booking.start_at.astimezone(tz).isoformat(),
         "end": booking.end_at.astimezone(tz).isoformat(),
         "checked_in_at": booking.checked_in_at.astimezone(tz).isoformat() if booking.checked_in_at else None,
-        "services": [
-            {"item": s.item.slug, "name": s.item.name, "kind": s.item.kind, "per": s.item.per, "quantity": s.quantity}
-            for s in booking.services
-        ],
+        "services": services_json(booking),
         "online_attendees": booking.online_attendees or 0,
         "streaming_link": booking.streaming_link,
         "cancellation_fee": None if fee is None else f"{fee:.2f}",
     }
+
+
+def services_json(booking: Booking) -> list[dict]:
+    """Each service the booking carries with what its line of the quote costs, at the price agreed."""
+    priced = extras.booking_quote(booking).items[1:]  # after the space's line, one per service, in order
+    return [
+        {"item": s.item.slug, "name": s.item.name, "kind": s.item.kind, "per": s.item.per, "quantity": s.quantity,
+         **quotes.amounts_json(line)}
+        for s, line in zip(booking.services, priced, strict=True)
+    ]  # fmt: skip
 
 
 def booking_event(

@@ -208,6 +208,10 @@ def test_events_are_forgotten_a_month_after_they_went_out_unless_still_being_ret
     }
 
 
+def amounts(service: dict) -> tuple[str, ...]:
+    return tuple(service[key] for key in ("unit_price", "excl_vat", "vat_rate", "vat", "incl_vat"))
+
+
 def test_services_the_streaming_link_and_the_fee_reach_the_company_and_staff_never_another_company(
     receiver, client, auth, customer, staff, make_user, monday
 ):
@@ -237,4 +241,9 @@ def test_services_the_streaming_link_and_the_fee_reach_the_company_and_staff_nev
         assert (created["online_attendees"], created["streaming_link"]) == (25, "https://live.example.com/s")
         assert created["cancellation_fee"] is None
         assert [(s["item"], s["quantity"]) for s in changed["services"]] == [("streaming", 1)]
+        # each service's line of the quote, at the price agreed: 40 lunches at 32 (VAT 10%), streaming 550 (20%)
+        assert [amounts(s) for s in created["services"]] == [
+            ("32.00", "1280.00", "0.10", "128.00", "1408.00"), ("550.00", "550.00", "0.20", "110.00", "660.00"),
+        ]  # fmt: skip
+        assert [amounts(s) for s in changed["services"]] == [("550.00", "550.00", "0.20", "110.00", "660.00")]
         assert cancelled["cancellation_fee"] == "321.00"  # 30% of the room 520 and streaming 550, three days before
