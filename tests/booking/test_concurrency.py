@@ -201,3 +201,41 @@ def kits_out(item: str) -> int:
         .where(ServiceItem.slug == item, Booking.status.in_(ACTIVE_STATUSES))
     )
     return db.session.scalar(query)
+
+
+def patch_booking(live_server: str, headers: dict, booking_id: int, version: int, body: dict):
+    def call(session: requests.Session) -> requests.Response:
+        return session.patch(
+            f"{live_server}/api/v1/bookings/{booking_id}", json=body,
+            headers={**headers, "If-Match": f'"{version}"'}, timeout=60,
+        )  # fmt: skip
+
+    return call
+
+
+def test_many_changes_racing_to_add_the_last_kit_to_different_bookings_get_it_once_and_409s_naming_it(
+    live_server, tokens, make_space, client, auth, customer, monday
+):
+    """La Coque has two mobile camera kits; one is out. 128 bookings already made, each in its own room
+    at the same time, are changed at once to add the other one: exactly one change may get it."""
+    kit = {"item": "kit-camera-mobile", "quantity": 1}
+    first = dict(ten_to_noon(monday), services=[kit])
+    assert client.post("/api/v1/bookings", json=first, headers=auth(customer)).status_code == 201
+    people = tokens(8)
+    booked = []
+    for i in range(THREADS * PER_THREAD):
+        headers = people[i % len(people)]
+        body = dict(ten_to_noon(monday), space=make_space(f"loge-{i}").slug, title=f"Interview {i}")
+        made = client.post("/api/v1/bookings", json=body, headers=headers)
+        assert made.status_code == 201, made.json
+        booked.append((headers, made.json["id"], made.json["version"]))
+    calls = [patch_booking(live_server, headers, id_, version, {"services": [kit]}) for headers, id_, version in booked]
+
+    responses = race(calls)
+
+    assert Counter(response.status_code for response in responses) == {200: 1, 409: THREADS * PER_THREAD - 1}
+    refusals = [r.json() for r in responses if r.status_code == 409]
+    assert {(r["code"], r["params"]["item"], r["params"]["left"]) for r in refusals} == {
+        ("out_of_stock", "kit-camera-mobile", 0)
+    }
+    assert kits_out("kit-camera-mobile") == 2  # the stock, never more
