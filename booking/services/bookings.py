@@ -639,7 +639,12 @@ def quote_after_change(booking: Booking, changes: dict) -> rules.Quote:
 
 
 def apply_change(actor: User, change: Change, *, detail: dict | None = None) -> None:
-    """Write a checked change to its booking and its audit trail (the caller flushes and commits)."""
+    """Write a checked change to its booking and its audit trail (the caller flushes and commits).
+
+    A change that changes nothing writes nothing: no audit row, so no event, mail or new version.
+    """
+    if not change.changed:
+        return
     booking = change.booking
     was = extras.booking_quote(booking).excl_vat if change.chosen is not None else None
     if change.plan is not None:
