@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,7 +12,8 @@ from flask_babel import gettext as _
 from booking import daylife, rules
 from booking.clock import utcnow
 from booking.errors import Conflict, Invalid, PreconditionFailed
-from booking.services import bookings, checkin, series
+from booking.services import bookings, checkin, extras, series
+from booking.web.formatting import money
 from booking.web.forms import ActionForm, MoveForm
 from booking.web.guards import staff_only, viewer
 from booking.web.messages import error_text
@@ -32,6 +34,20 @@ def actions_for(booking, now) -> list[str]:
     ):
         allowed.append("check-in")
     return allowed
+
+
+@bp.app_template_filter("services_said")
+def services_said(lines: list[dict], booking) -> str:
+    """An audit row's services ([{item, quantity}]) by their names: « Déjeuner buffet × 35, ... », or « — »."""
+    names = {item.slug: item.name for item in extras.items_of(booking.space.site_id).values()}
+    names |= {line.item.slug: line.item.name for line in booking.services}  # kept though no longer sold
+    return ", ".join(f"{names.get(line['item'], line['item'])} × {line['quantity']}" for line in lines) or "—"
+
+
+@bp.app_template_filter("money_text")
+def money_text(amount: str) -> str:
+    """An amount as the audit trail keeps it (« 2775.00 »), in the reader's currency format."""
+    return money(Decimal(amount))
 
 
 def in_series(booking) -> bool:
