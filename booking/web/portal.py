@@ -131,12 +131,12 @@ def book(site: str, space: str):
         if start and end:
             chosen, _problems = extras.choose(place, asked)  # what is wrong is said when booking
             quote = extras.quote(place, rules.quote(catalog.policy_of(place), start, end), chosen, start)
-    conflicts, alternatives = [], []
+    conflicts, alternatives, service_errors = [], [], {}
     taken = False
     if request.method == "POST" and form.validate():
         window = window_of(form, place.site.timezone)
         if window:
-            outcome = _book(form, place, window, conflicts, alternatives, asked)
+            outcome = _book(form, place, window, conflicts, alternatives, asked, service_errors)
             if outcome == "booked" and form.organisation:
                 return redirect(url_for("desk.bookings", organisation=form.organisation.data))
             if outcome == "booked":
@@ -147,7 +147,7 @@ def book(site: str, space: str):
     page = render_template(
         "portal/book.html", form=form, space=place, quote=quote, conflicts=conflicts, taken=taken,
         alternatives=[suggested(a) for a in alternatives],
-        offer=offer, asked=dict(asked), now=utcnow(),
+        offer=offer, asked=dict(asked), now=utcnow(), service_errors=service_errors,
     )  # fmt: skip
     return page, status
 
@@ -174,9 +174,12 @@ def suggested(alternative: dict) -> dict:
 
 
 def _book(
-    form: BookForm, place, window: tuple[datetime, datetime], conflicts: list, alternatives: list, asked: tuple = ()
-) -> str:
-    """Call the booking service: "booked", or its reasons on the form and "taken" or "refused"."""
+    form: BookForm, place, window: tuple[datetime, datetime], conflicts: list, alternatives: list, asked: tuple = (),
+    service_errors: dict | None = None,
+) -> str:  # fmt: skip
+    """Call the booking service: "booked", or its reasons on the form (a service's by its input) and "taken" or
+    "refused"."""
+    service_errors = {} if service_errors is None else service_errors
     req = bookings.BookingRequest(
         place.site.slug, place.slug, *window, form.title.data.strip(), form.attendees.data,
         form.layout.data or None, form.notes.data or "", services=asked,
@@ -205,8 +208,11 @@ def _book(
         return "booked"
     except Invalid as error:
         show_problems(form, error, fields)
+        service_errors.update({p.params["item"]: problem_text(p) for p in error.problems if "item" in p.params})
     except Conflict as error:
         form.form_errors.append(error_text(error))
+        if error.code == "out_of_stock":
+            service_errors[error.params["item"]] = error_text(error)
         conflicts.extend(error.extra.get("conflicts") or [])
         alternatives.extend(error.extra.get("alternatives") or [])
         return "taken"

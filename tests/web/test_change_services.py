@@ -212,3 +212,18 @@ def test_retitling_a_series_from_a_date_on_leaves_the_other_dates_services_alone
 
     assert [carried(d) for d in dates] == [{"pause-cafe": 4}, {"pause-cafe": 4}, {"pause-cafe": 9}]
     assert [db.session.get(Booking, d).title for d in dates] == ["Point hebdo", "Point mensuel", "Point mensuel"]
+
+
+def test_the_booking_form_names_a_kit_out_of_stock_on_its_input_too(client, sign_in, customer, last_kit_taken, monday,
+                                                                     post_form):  # fmt: skip
+    sign_in(customer)
+    page = "/portal/book/la-coque/salle-calanques"
+    form = {"title": "Interview", "date": monday.isoformat(), "start": "10:00", "end": "12:00", "attendees": "4",
+            "service-kit-camera-mobile": "1"}  # fmt: skip
+
+    response = post_form(page, page, **form)
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.count("Kit caméra mobile : il n’en reste aucun à ce moment-là (vous en demandez 1).") == 2
+    assert 'id="service-kit-camera-mobile-error"' in html
