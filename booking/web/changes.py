@@ -108,7 +108,9 @@ def change(booking_id: int):
             if error.code == "out_of_stock":
                 service_errors[error.params["item"]] = error_text(error)
         else:
-            if bookings.SERVICES in changes or "online_attendees" in changes:
+            if scope == series.Scope.THIS and changed.version == version:  # saved as it was: nothing written
+                flash(_("Nothing to change: %(title)s stays as it was.", title=changes["title"]), "info")
+            elif bookings.SERVICES in changes or "online_attendees" in changes:
                 price = money(extras.booking_quote(changed).incl_vat)
                 flash(_("Changed: %(title)s; it now costs %(price)s incl. VAT.", title=changes["title"], price=price),
                       "success")  # fmt: skip

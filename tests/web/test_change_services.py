@@ -227,3 +227,13 @@ def test_the_booking_form_names_a_kit_out_of_stock_on_its_input_too(client, sign
     html = response.get_data(as_text=True)
     assert html.count("Kit caméra mobile : il n’en reste aucun à ce moment-là (vous en demandez 1).") == 2
     assert 'id="service-kit-camera-mobile-error"' in html
+
+
+def test_saving_the_page_untouched_changes_nothing_and_says_so(client, sign_in, customer, seminar, monday, post_form):
+    sign_in(customer)
+
+    response = change(post_form, seminar, seminar_form(monday))
+
+    assert response.status_code == 302
+    assert "Rien à modifier : la réservation « Séminaire » reste telle quelle." in client.get("/portal/bookings").get_data(as_text=True)
+    assert [e.action for e in db.session.get(Booking, seminar).events] == ["create"]
