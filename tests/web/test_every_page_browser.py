@@ -106,3 +106,52 @@ def test_the_equipment_list_folds_into_one_line_until_opened(browse, tour):
     page.get_by_role("button", name="Rechercher").click()
     expect(page.locator("summary", has_text="Équipement")).to_contain_text("1 choisi")
     expect(page.get_by_label("Écran", exact=True)).to_be_checked()
+
+
+# Every visible status badge and calendar bar: no word split over two lines ('Confirm-ée'), nothing sticking out
+# of its box or clipped by it. French for the longest words.
+CUT_OFF = """() => {
+  const shown = e => e.offsetParent !== null && e.getBoundingClientRect().width > 1;
+  const box = e => {  // the block the badge sits in
+    let a = e.parentElement;
+    while (getComputedStyle(a).display === "inline") a = a.parentElement;
+    return a;
+  };
+  const split = e => {
+    const words = [], walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walk.nextNode());) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        if (shown(node.parentElement) && range.getClientRects().length > 1) words.push(m[0]);
+      }
+    }
+    return words;
+  };
+  const name = e => e.textContent.replace(/\\s+/g, " ").trim().slice(0, 50);
+  const cut = [];
+  for (const badge of [...document.querySelectorAll(".status")].filter(shown)) {
+    const own = badge.getBoundingClientRect(), outer = box(badge).getBoundingClientRect();
+    if (badge.scrollWidth > badge.clientWidth) cut.push(`badge '${name(badge)}' wider than itself`);
+    if (own.right > outer.right + 0.5) cut.push(`badge '${name(badge)}' sticks out of its box`);
+    for (const word of split(badge)) cut.push(`badge '${name(badge)}' splits '${word}'`);
+  }
+  for (const bar of [...document.querySelectorAll(".bar-main")].filter(shown)) {
+    if (bar.scrollHeight > bar.clientHeight) cut.push(`bar '${name(bar)}' clips its lines`);
+    if (bar.scrollWidth > bar.clientWidth) cut.push(`bar '${name(bar)}' clips its width`);
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("who", ["customer", "staff"])
+def test_badges_and_calendar_bars_show_their_words_whole_on_phones_and_a_desktop(browse, tour, monday, who):
+    page = open_as(browse, tour[who], "fr")
+    cut = []
+    for visit in [v for v in pages(monday) if v.who == who]:
+        page.set_viewport_size(DESKTOP)
+        page.goto(visit.path)
+        for width in (*PHONES, DESKTOP["width"]):
+            page.set_viewport_size({"width": width, "height": 844})
+            cut += [f"{visit.path} at {width} px: {problem}" for problem in page.evaluate(CUT_OFF)]
+    assert not cut
