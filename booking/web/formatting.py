@@ -19,7 +19,13 @@ def local(value: datetime, timezone: str) -> datetime:
 
 def when(value: datetime, timezone: str, fmt: str = "medium") -> str:
     """A moment in the site's time zone, e.g. « 30 nov. 2026, 10:00 » or "Nov 30, 2026, 10:00 AM"."""
-    return dates.format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    if fmt != "medium":
+        return dates.format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    # CLDR's medium time has seconds ("20:22:17"), which nobody reads on a page: medium date, short time
+    locale, moment = get_locale(), local(value, timezone)
+    return locale.datetime_formats["medium"].format(
+        dates.format_time(moment, "short", locale=locale), dates.format_date(moment.date(), "medium", locale=locale)
+    )
 
 
 def clock(value: datetime, timezone: str) -> str:
