@@ -63,7 +63,7 @@ def test_the_desk_asks_before_cancelling_and_comes_back_to_the_desk(
     desk = client.get("/staff/bookings").get_data(as_text=True)
     assert f'href="/bookings/{booking.id}/cancel"' in desk
     page = client.get(f"/bookings/{booking.id}/cancel").get_data(as_text=True)
-    assert "Annuler Kick-off ?" in page and "Oui, annuler cette réservation" in page
+    assert "Annuler Kick-off\u00a0?" in page and "Oui, annuler cette réservation" in page
     assert 'href="/staff/bookings">Non, la garder' in page
     response = post_form(f"/bookings/{booking.id}/cancel", f"/bookings/{booking.id}/cancel", scope="this")
     assert response.headers["Location"] == "/staff/bookings"

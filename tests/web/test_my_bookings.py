@@ -87,7 +87,7 @@ def test_cancelling_asks_first_and_says_what_it_costs(client, company_in, make_b
     listed = client.get("/portal/bookings").get_data(as_text=True)
     assert f'href="/portal/bookings/{booking.id}/cancel"' in listed
     page = client.get(f"/portal/bookings/{booking.id}/cancel").get_data(as_text=True)
-    assert "Annuler Kick-off ?" in page
+    assert "Annuler Kick-off\u00a0?" in page
     assert "sans frais" in page
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == Status.CONFIRMED  # asking changed nothing
