@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
+# The suite on both cores (pytest-xdist); each worker starts its own servers. 0 runs it serially.
+PYTEST_WORKERS ?= 2
 export ONEXP_LOG_LEVEL ?= INFO
 
 .PHONY: run test bench lint install dev-install system-packages clean translations prod-local
@@ -39,7 +41,7 @@ run: install system-packages
 test: install system-packages
 	bash scripts/ensure-system-packages.sh --browser --node
 	$(MAKE) --no-print-directory tests/js/node_modules/.package-lock.json
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # What the tests read their output with (Mozilla's ical.js for .ics files, axe-core for pages), exactly as locked.
 tests/js/node_modules/.package-lock.json: tests/js/package.json tests/js/package-lock.json
