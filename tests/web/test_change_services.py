@@ -235,5 +235,6 @@ def test_saving_the_page_untouched_changes_nothing_and_says_so(client, sign_in, 
     response = change(post_form, seminar, seminar_form(monday))
 
     assert response.status_code == 302
-    assert "Rien à modifier : la réservation « Séminaire » reste telle quelle." in client.get("/portal/bookings").get_data(as_text=True)
+    portal = client.get("/portal/bookings").get_data(as_text=True)
+    assert "Rien à modifier : la réservation « Séminaire » reste telle quelle." in portal
     assert [e.action for e in db.session.get(Booking, seminar).events] == ["create"]
