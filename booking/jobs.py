@@ -77,7 +77,7 @@ def send_reminders(now: datetime) -> dict:
 
 
 def prune_outbox(now: datetime) -> dict:
-    """Sent events, deliveries and mails past ONEXP_OUTBOX_KEEP_DAYS."""
+    """Delivered events with their deliveries, and sent mails, past ONEXP_OUTBOX_KEEP_DAYS (failed and pending stay)."""
     from booking.services import mail, webhooks
 
     keep = timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])

@@ -32,6 +32,7 @@ from booking.mail.invitations import BookingInvitation, Person, invitation
 from booking.mail.wording import NOTICES
 from booking.models import Alert, Booking, MailMessage, MailStatus, OutboxEvent, Role, Space, User
 from booking.services import opt_out
+from booking.services.batches import DELETE_BATCH, in_batches
 from booking.services.unit_of_work import unit_of_work
 from booking.services.webhooks import backoff
 
@@ -364,12 +365,20 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> dict[str, in
     return counts
 
 
-def prune(now: datetime, *, keep: timedelta) -> int:
-    """Forget messages sent or failed more than ``keep`` ago."""
-    with unit_of_work():
-        done = (MailMessage.status != MailStatus.PENDING) & (MailMessage.created_at < now - keep)
-        result = db.session.execute(delete(MailMessage).where(done))
-    return result.rowcount or 0
+def prune(now: datetime, *, keep: timedelta, batch: int = DELETE_BATCH) -> int:
+    """Forget messages sent more than ``keep`` ago, a batch per transaction.
+
+    Failed and pending messages stay whatever their age: they are what staff look at (the failed
+    list) and what delivery still retries; only a message the server accepted has nothing left to tell.
+    """
+    cutoff = now - keep
+    sent = (MailMessage.status == MailStatus.SENT) & (MailMessage.sent_at < cutoff)
+
+    def one_batch() -> int:
+        ids = select(MailMessage.id).where(sent).order_by(MailMessage.id).limit(batch).scalar_subquery()
+        return db.session.execute(delete(MailMessage).where(MailMessage.id.in_(ids))).rowcount or 0
+
+    return in_batches(one_batch)
 
 
 def recent(*, status: str | None = None, limit: int = 100) -> list[MailMessage]:

@@ -23,6 +23,7 @@ from booking.extensions import db
 from booking.infra import progress
 from booking.models import OccupancyRollup, OccupancyRollupDay, ReadingsHorizon, Space
 from booking.services import history
+from booking.services.batches import DELETE_BATCH, in_batches
 from booking.services.unit_of_work import unit_of_work
 from booking.services.utilization import LOOKBACK, changes, samples_between
 from booking.store import partitions
@@ -36,7 +37,6 @@ SETTLED_AFTER = timedelta(hours=24, minutes=10)
 # raw readings kept at least this long, whatever the setting: late arrivals, plus a day's opening reading
 MIN_KEEP_DAYS = 3
 SPACES_PER_QUERY = 50
-DELETE_BATCH = 5000
 
 
 def _midnight(at: datetime) -> datetime:
@@ -173,13 +173,13 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
         if partitioned:
             result["partitions_dropped"], readings = _drop_partitions(cutoff)
         # what no dropped partition held (SQLite's whole table; PostgreSQL's default partition)
-        readings += _in_batches(lambda: store.delete_readings_before(cutoff, batch))
+        readings += in_batches(lambda: store.delete_readings_before(cutoff, batch))
     result["readings_deleted"] = readings
     keep_rollups = current_app.config.get("ROLLUPS_KEEP_DAYS")
     if keep_rollups:
         cutoff = _midnight(now) - keep_rollups * DAY
-        result["rollups_deleted"] = _in_batches(lambda: store.delete_rollups_before(cutoff, batch))
-        result["rollup_days_deleted"] = _in_batches(lambda: store.delete_rollup_days_before(cutoff, batch))
+        result["rollups_deleted"] = in_batches(lambda: store.delete_rollups_before(cutoff, batch))
+        result["rollup_days_deleted"] = in_batches(lambda: store.delete_rollup_days_before(cutoff, batch))
     return result
 
 
@@ -214,14 +214,3 @@ def keep_partitions(now: datetime) -> dict:
         except partitions.Busy:  # the next run creates it
             busy += 1
     return {"created": created, "busy": busy}
-
-
-def _in_batches(delete_one) -> int:
-    total = 0
-    while True:
-        with unit_of_work():  # one short transaction per batch: ingest slips in between
-            done = delete_one()
-        total += done
-        progress.advance(done)
-        if not done:
-            return total

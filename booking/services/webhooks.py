@@ -35,6 +35,7 @@ from booking.extensions import db
 from booking.infra import egress, metrics
 from booking.models import DeliveryStatus, OutboxEvent, User, WebhookDelivery, WebhookEndpoint
 from booking.rules import TRANSITIONS, Problem
+from booking.services.batches import DELETE_BATCH, in_batches
 from booking.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -186,24 +187,32 @@ def dispatch(now: datetime, batch: int = 500) -> int:
     return made
 
 
-def prune(now: datetime, *, keep: timedelta, batch: int = 5000) -> int:
-    """Forget events fanned out more than ``keep`` ago, with their deliveries, once none is being retried.
+def prune(now: datetime, *, keep: timedelta, batch: int = DELETE_BATCH) -> int:
+    """Forget events fanned out more than ``keep`` ago whose every delivery went through more than
+    ``keep`` ago, with those deliveries, a batch per transaction.
 
     Every booking change writes an event: kept forever, the outbox would outgrow the bookings.
-    Staff see recent deliveries per endpoint; a month of history is what that page needs.
+    Staff see recent deliveries per endpoint; a month of history is what that page needs. An event
+    with a delivery still pending (retried) or failed stays, whatever its age: that is the one staff
+    need to look at, and the one a retry would send again.
     """
-    with unit_of_work():
-        retrying = select(WebhookDelivery.id).where(
-            WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == DeliveryStatus.PENDING
-        )
-        old = select(OutboxEvent.id).where(
-            OutboxEvent.dispatched_at < now - keep, OutboxEvent.mailed_at.is_not(None), ~exists(retrying)
-        )
+    cutoff = now - keep
+    unsettled = select(WebhookDelivery.id).where(
+        WebhookDelivery.event_id == OutboxEvent.id,
+        or_(WebhookDelivery.status != DeliveryStatus.DELIVERED, WebhookDelivery.delivered_at >= cutoff),
+    )
+    old = select(OutboxEvent.id).where(
+        OutboxEvent.dispatched_at < cutoff, OutboxEvent.mailed_at.is_not(None), ~exists(unsettled)
+    )
+
+    def one_batch() -> int:
         ids = db.session.scalars(old.order_by(OutboxEvent.id).limit(batch)).all()
         if ids:
             db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
             db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
-    return len(ids)
+        return len(ids)
+
+    return in_batches(one_batch)
 
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:
