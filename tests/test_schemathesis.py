@@ -99,11 +99,17 @@ def bookable(app, make_space, make_org, monday, role):
             body["site"], body["space"] = "la-coque", SPACE
         else:
             body.pop("site", None), body.pop("space", None)
+        body["start"], body["end"] = slots.next()
+        what(body)
+
+    def what(body: dict) -> None:
+        """What a booking carries besides its times, for a new one and a change alike (a change may
+        send its services or people alone, without moving the booking)."""
         if body.get("streaming_link") is not None:
             body["streaming_link"] = "https://stream.example/live"  # the document says a string; the API wants a URL
-        body["start"], body["end"] = slots.next()
-        body["attendees"] = 4
-        body.pop("layout", None)
+        if "attendees" in body or "start" in body:
+            body["attendees"] = 4
+        body.pop("layout", None)  # the space's layouts are the site's, which the document cannot list
         if "services" in body:
             body["services"] = [{"item": "pause-cafe", "quantity": 4}]  # a service La Coque sells in every room
         body.pop("online_attendees", None)  # people online need a streaming package the fuzz room has not
@@ -135,6 +141,8 @@ def bookable(app, make_space, make_org, monday, role):
             references(body, case.path)
             if {"start", "end"} & set(body) and "legs" not in body:
                 leg(body, new=case.method == "POST")
+            elif "legs" not in body:
+                what(body)
             for each in body.get("legs") or []:
                 if isinstance(each, dict):
                     leg(each)
