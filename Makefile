@@ -41,7 +41,7 @@ run: install system-packages
 test: install system-packages
 	bash scripts/ensure-system-packages.sh --browser --node
 	$(MAKE) --no-print-directory tests/js/node_modules/.package-lock.json
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # What the tests read their output with (Mozilla's ical.js for .ics files, axe-core for pages), exactly as locked.
 tests/js/node_modules/.package-lock.json: tests/js/package.json tests/js/package-lock.json

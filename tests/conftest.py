@@ -25,15 +25,6 @@ BACKENDS = [b for b in os.environ.get("ONEXP_TEST_BACKENDS", "sqlite,postgresql"
 ALL_WEEK = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the marks
-def pytest_collection_modifyitems(items):
-    """Under xdist (`make test`), the tests of a module with a module-scoped fixture (a production
-    topology, a private server) run on one worker: spread over two, each worker would start its own."""
-    for item in items:
-        if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     with PostgresServer() as server:
