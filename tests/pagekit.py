@@ -35,3 +35,17 @@ def sign_in_browser(page, user, password: str = PASSWORD) -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fill_the_seminar(page, monday) -> None:
+    """Open Château des Baumes' Salle Étang for Monday 9:00–17:00 and fill the issue's seminar in:
+    40 people with lunch, a technician for 8 hours, streamed to 25 people online (not yet quoted)."""
+    page.goto(
+        f"/portal/book/chateau-des-baumes/salle-etang?date={monday.isoformat()}&start=09:00&end=17:00&attendees=40"
+    )
+    page.get_by_label("Titre de l’événement").fill("Séminaire annuel")
+    page.get_by_label("Déjeuner buffet").fill("40")
+    page.get_by_label("Technicien son et image").fill("8")
+    page.get_by_label("Captation et diffusion en direct").check()
+    page.get_by_label("Participants en ligne").fill("25")
+    page.get_by_label("Lien de diffusion").fill("https://live.example.com/seminaire")

@@ -4,7 +4,7 @@ booked, quoted, changed and cancelled by its company, and staff follow it from t
 from __future__ import annotations
 
 import pytest
-from pagekit import release_database, sign_in_browser
+from pagekit import fill_the_seminar, release_database, sign_in_browser
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -16,15 +16,7 @@ def test_a_seminar_is_booked_quoted_changed_and_cancelled_while_staff_follow_it_
     company = browse(width=1366)
     sign_in_browser(company, customer)
     # booked and quoted: room 520, lunch 40 x 32 (10 % VAT), technician 8 x 65, streaming 550 -> 3 316 incl. VAT
-    company.goto(
-        f"/portal/book/chateau-des-baumes/salle-etang?date={monday.isoformat()}&start=09:00&end=17:00&attendees=40"
-    )
-    company.get_by_label("Titre de l’événement").fill("Séminaire annuel")
-    company.get_by_label("Déjeuner buffet").fill("40")
-    company.get_by_label("Technicien son et image").fill("8")
-    company.get_by_label("Captation et diffusion en direct").check()
-    company.get_by_label("Participants en ligne").fill("25")
-    company.get_by_label("Lien de diffusion").fill("https://live.example.com/seminaire")
+    fill_the_seminar(company, monday)
     company.get_by_role("button", name="Mettre à jour le devis").click()
     expect(company.locator("#quote tfoot")).to_contain_text("3 316,00")
     company.get_by_role("button", name="Réserver", exact=True).click()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pagekit import sign_in_browser
+from pagekit import fill_the_seminar, sign_in_browser
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -14,15 +14,7 @@ def test_a_company_books_a_seminar_with_lunch_for_40_a_technician_and_a_streamed
 ):
     page = browse()
     sign_in_browser(page, customer)
-    page.goto(
-        f"/portal/book/chateau-des-baumes/salle-etang?date={monday.isoformat()}&start=09:00&end=17:00&attendees=40"
-    )
-    page.get_by_label("Titre de l’événement").fill("Séminaire annuel")
-    page.get_by_label("Déjeuner buffet").fill("40")
-    page.get_by_label("Technicien son et image").fill("8")
-    page.get_by_label("Captation et diffusion en direct").check()
-    page.get_by_label("Participants en ligne").fill("25")
-    page.get_by_label("Lien de diffusion").fill("https://live.example.com/seminaire")
+    fill_the_seminar(page, monday)
 
     page.get_by_role("button", name="Mettre à jour le devis").click()
 
