@@ -22,7 +22,7 @@ from datetime import time as clock
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from bench import cpu, venues
 from bench.availability_search import random_search, time_requests
@@ -126,55 +126,105 @@ def copy_readings(app, first: datetime, days: int, interval: int) -> int:
     return made
 
 
-SHIFTED = text(
-    "INSERT INTO occupancy_rollups (space_id, starts_at, occupied_seconds, peak_count, mean_count, present) "
-    "SELECT space_id, starts_at - :shift, occupied_seconds, peak_count, mean_count, present "
-    "FROM occupancy_rollups WHERE starts_at >= :a AND starts_at < :b "
-    "AND starts_at - :shift >= :first AND starts_at - :shift < :until"
-)
-
-
-def copy_rollups_back(app, template_end: datetime, first: datetime, until: datetime) -> int:
-    """Rollups for [first, until): the TEMPLATE_DAYS rolled up before ``template_end``, shifted back."""
+def make_partitions(app, first: datetime, now: datetime) -> list[str]:
+    """The raw readings' daily partitions from ``first`` to a week ahead of ``now``, made before the
+    history is written: in production the upkeep job made each day's a week ahead, so the bench's
+    past days must have theirs too, or they land in the default partition and pruning deletes them
+    row by row (leaving its bloat behind) where it drops whole tables."""
     from booking.extensions import db
+    from booking.services import retention
+    from booking.services.unit_of_work import unit_of_work
+    from booking.store import partitions
 
-    template_start = template_end - timedelta(days=TEMPLATE_DAYS)
+    with app.app_context():
+        with unit_of_work():
+            made = partitions.create_days(first, now)
+        made += retention.keep_partitions(now)["created"]
+        db.session.remove()
+    return made
+
+
+def copy_rollups_back(app, template_end: datetime, first: datetime, until: datetime, *, now: datetime,
+                      template_days: int = TEMPLATE_DAYS) -> int:  # fmt: skip
+    """The rolled-up history of the UTC days [first, until), in the tier the jobs leave it: the
+    ``template_days`` rolled up before ``template_end``, shifted back a whole template at a time.
+
+    Days older than ONEXP_ROLLUPS_COMPACT_AFTER_DAYS are written as the compaction job writes them,
+    a row per space and day (booking.rollups.pack, its own rule), the rest a row per bucket; the
+    rows are what roll_up and compact store for the same readings shifted back (the test
+    tests/booking/test_growth_bench.py holds the bench to that). Returns the rows written.
+    """
+    from booking import rollups
+    from booking.extensions import db
+    from booking.models import OccupancyRollup, OccupancyRollupDay, Space
+    from booking.services import history
+
+    span = timedelta(days=template_days)
+    template_start = template_end - span
     made = 0
     with app.app_context():
+        compact_before = rollups.day_of(now) - timedelta(days=app.config["ROLLUPS_COMPACT_AFTER_DAYS"])
+        space_ids = list(db.session.scalars(select(Space.id).order_by(Space.id)))
+        found = history.stored_buckets(space_ids, template_start, template_end)
+        by_day: dict[tuple[int, datetime], list] = {}
+        for space_id, buckets in found.items():
+            for bucket in buckets:
+                by_day.setdefault((space_id, rollups.day_of(bucket.start)), []).append(bucket)
+        # packed once: a whole-day shift leaves a day's bucket numbers as they are
+        packed = {key: rollups.pack(key[0], key[1], buckets) for key, buckets in sorted(by_day.items())}
         shifts = []
-        shift = timedelta(days=TEMPLATE_DAYS)
-        while template_start - shift + timedelta(days=TEMPLATE_DAYS) > first:
+        shift = span
+        while template_end - shift > first:
             if template_start - shift < until:
                 shifts.append(shift)
-            shift += timedelta(days=TEMPLATE_DAYS)
-        with Progress("rollups (4-week copies)", len(shifts)) as bar:
+            shift += span
+        fine_table, days_table = OccupancyRollup.__table__, OccupancyRollupDay.__table__
+        with Progress("rollups (template copies)", len(shifts)) as bar:
             for shift in shifts:
-                made += db.session.execute(SHIFTED, {
-                    "shift": shift, "a": template_start, "b": template_end, "first": first, "until": until,
-                }).rowcount  # fmt: skip
+                fine, compact = [], []
+                for (_space_id, day), row in packed.items():
+                    at = day - shift
+                    if not first <= at < until:
+                        continue
+                    if at < compact_before:
+                        compact.append({"space_id": row.space_id, "starts_at": at, "numbers": row.numbers,
+                                        "occupied_seconds": row.occupied_seconds, "peak_counts": row.peak_counts,
+                                        "mean_counts": row.mean_counts, "present": row.present})  # fmt: skip
+                        continue
+                    fine += [{"space_id": b.space_id, "starts_at": b.start - shift,
+                              "occupied_seconds": b.occupied_seconds, "peak_count": b.peak_count,
+                              "mean_count": b.mean_count, "present": b.present}
+                             for b in rollups.unpack(row)]  # fmt: skip
+                for table_, rows in ((days_table, compact), (fine_table, fine)):
+                    if rows:
+                        db.session.execute(insert(table_), rows)
                 db.session.commit()
+                made += len(fine) + len(compact)
                 bar.advance(1)
         db.session.remove()
     return made
 
 
 def age_with_the_jobs(app, now: datetime) -> dict:
-    """What roll_up_readings and prune_readings do over the days, run until there is nothing left."""
+    """The scheduler's history jobs (booking.jobs) run until each has nothing left: partition upkeep,
+    roll-up, compaction, then pruning, through their use cases."""
     from booking.extensions import db
     from booking.services import retention
 
     with app.app_context():
-        days = 0
+        created = retention.keep_partitions(now)["created"]
+        rolled = compacted = 0
         with Progress("roll-up (days)", 31) as bar:
-            while True:
-                done = retention.roll_up(now, max_days=1)["days"]
-                if not done:
-                    break
-                days += done
+            while done := retention.roll_up(now, max_days=1)["days"]:
+                rolled += done
+                bar.advance(done)
+        with Progress("compaction (days)", 31) as bar:
+            while done := retention.compact(now, max_days=1)["days"]:
+                compacted += done
                 bar.advance(done)
         pruned = retention.prune(now)
         db.session.remove()
-    return {"rolled_days": days, **pruned}
+    return {"partitions_created": len(created), "rolled_days": rolled, "compacted_days": compacted, **pruned}
 
 
 def vacuum(app) -> None:
@@ -328,6 +378,7 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
         figures["bookings"] = db.session.execute(text("SELECT count(*) FROM bookings")).scalar()
         figures["raw_readings"] = db.session.execute(text("SELECT count(*) FROM occupancy_readings")).scalar()
         figures["rollup_rows"] = db.session.execute(text("SELECT count(*) FROM occupancy_rollups")).scalar()
+        figures["rollup_day_rows"] = db.session.execute(text("SELECT count(*) FROM occupancy_rollup_days")).scalar()
         db.session.remove()
     return figures
 
@@ -387,13 +438,14 @@ def run(args) -> dict:
             made = copy_bookings(app, first, generated_from - timedelta(days=1), settings["fill"], rng)
             generated_from = first
             if stage == 0:
-                readings_made = copy_readings(app, midnight - timedelta(days=age_days + 2), age_days + 2,
-                                              settings["interval"])  # fmt: skip
+                oldest_rolled = midnight - timedelta(days=age_days + 2)
+                make_partitions(app, oldest_rolled, now)
+                readings_made = copy_readings(app, oldest_rolled, age_days + 2, settings["interval"])
                 jobs = age_with_the_jobs(app, now)
                 rolled_end = midnight - timedelta(days=1)
-                oldest_rolled = midnight - timedelta(days=age_days + 2)
             else:
-                readings_made = copy_rollups_back(app, rolled_end, midnight - timedelta(days=age_days), oldest_rolled)
+                readings_made = copy_rollups_back(app, rolled_end, midnight - timedelta(days=age_days), oldest_rolled,
+                                                  now=now)  # fmt: skip
                 oldest_rolled = midnight - timedelta(days=age_days)
                 jobs = age_with_the_jobs(app, now)
             vacuum(app)

@@ -9,7 +9,7 @@ next run, instead of queueing behind it and making every ingest batch queue behi
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 
@@ -97,3 +97,19 @@ def drop(name: str) -> int:
     count = db.session.connection().exec_driver_sql(f"SELECT count(*) FROM {name}").scalar()
     _guarded(f"DROP TABLE {name}")
     return count
+
+
+def create_days(first: datetime, until: datetime) -> list[str]:
+    """A partition for each UTC day of [first, until) that no range covers yet, oldest first; their
+    names (raises Busy like ``create``). For history written in bulk before the upkeep job's week
+    ahead (the growth bench's past days), so that pruning drops it by the day as in production."""
+    covered = list(ranges().values())
+    made = []
+    day = partitioning.midnight(first.astimezone(UTC).date())
+    while day < until:
+        end = day + timedelta(days=1)
+        if not any(lo < end and day < hi for lo, hi in covered):
+            create(day, end)
+            made.append(partitioning.name_of(day, end))
+        day = end
+    return made
