@@ -53,7 +53,7 @@ def scale(quick: bool) -> dict:
 def copy_bookings(app, first: date, last: date, fill: float, rng: random.Random) -> int:
     """Bookings on the days [first, last] (Paris), a ``fill`` share of every space's slots."""
     from booking.extensions import db
-    from booking.models import Organisation, Space
+    from booking.models import Organisation, Space, User
 
     columns = ("space_id", "organisation_id", "title", "attendees", "start_at", "end_at", "block_start",
                "block_end", "status", "price_excl_vat", "notes", "created_at", "updated_at", "version")  # fmt: skip
@@ -63,10 +63,14 @@ def copy_bookings(app, first: date, last: date, fill: float, rng: random.Random)
             select(Space.id, Space.setup_minutes, Space.teardown_minutes, Space.rate_hour)
         ).all()
         orgs = db.session.scalars(select(Organisation.id)).all()
+        booker = db.session.scalar(select(User.id).where(User.role == "customer").order_by(User.id))
         days = (last - first).days + 1
         raw = db.engine.raw_connection()
         made = 0
         try:
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT coalesce(max(id), 0) FROM bookings")
+                before = cursor.fetchone()[0]
             statement = f"COPY bookings ({', '.join(columns)}) FROM STDIN"
             with (
                 raw.cursor() as cursor,
@@ -90,11 +94,28 @@ def copy_bookings(app, first: date, last: date, fill: float, rng: random.Random)
                                 ))  # fmt: skip
                             made += 1
                     bar.advance(1)
+            with raw.cursor() as cursor:
+                cursor.execute(AUDIT_TRAIL, {"after": before, "booker": booker})
             raw.commit()
         finally:
             raw.close()
         db.session.remove()
     return made
+
+
+# Each booking's audit trail as the app writes it (bookings.record_change): its creation by the
+# booker, then its cancellation by the booker or its release by the system. Never pruned, it grows
+# with the bookings: the bench writes it, or the database's size at 3 years leaves it out.
+AUDIT_TRAIL = (
+    "INSERT INTO booking_events (booking_id, at, actor_id, action, from_status, to_status, detail) "
+    "SELECT id, created_at, %(booker)s, 'create', NULL, 'confirmed', "
+    "json_build_object('start', start_at, 'end', end_at) FROM bookings WHERE id > %(after)s "
+    "UNION ALL SELECT id, created_at, %(booker)s, 'cancel', 'confirmed', status, '{}'::json "
+    "FROM bookings WHERE id > %(after)s AND status = 'cancelled' "
+    "UNION ALL SELECT id, created_at, NULL, 'release', 'confirmed', status, "
+    "json_build_object('reason', 'nobody came', 'sensor_health', 'ok', 'grace_minutes', 15) "
+    "FROM bookings WHERE id > %(after)s AND status = 'released'"
+)
 
 
 # A day of every sensor's readings, written by the server itself (generate_series): the same rows a
@@ -375,6 +396,7 @@ def measure(app, client, settings: dict, *, token: str, stage: int, rng: random.
         figures["raw_readings_mb"] = figures["tables"].get("occupancy_readings", {}).get("total_mb", 0.0)
         figures["rollups_mb"] = round(sum(figures["tables"].get(t, {}).get("total_mb", 0.0) for t in ROLLUP_TABLES), 1)
         figures["bookings_mb"] = figures["tables"].get("bookings", {}).get("total_mb", 0.0)
+        figures["audit_mb"] = figures["tables"].get("booking_events", {}).get("total_mb", 0.0)
         figures["bookings"] = db.session.execute(text("SELECT count(*) FROM bookings")).scalar()
         figures["raw_readings"] = db.session.execute(text("SELECT count(*) FROM occupancy_readings")).scalar()
         figures["rollup_rows"] = db.session.execute(text("SELECT count(*) FROM occupancy_rollups")).scalar()
@@ -461,7 +483,7 @@ def run(args) -> dict:
     measures = ("availability_p95_ms", "availability_cpu_ms", "booking_create_p95_ms", "booking_create_cpu_ms",
                 "staff_week_p50_ms", "staff_week_cpu_ms", "utilization_month_ms", "utilization_month_cpu_ms",
                 "ingest_readings_per_s", "ingest_readings_per_cpu_s", "db_mb", "raw_readings_mb", "rollups_mb",
-                "bookings_mb", "bookings")  # fmt: skip
+                "bookings_mb", "audit_mb", "bookings")  # fmt: skip
     ratios = {m: round(last[m] / first[m], 2) if first[m] else None for m in measures}
     year = results["ages"][AGES[1][0]]
     ratios["db_mb_3y_over_1y"] = round(last["db_mb"] / year["db_mb"], 2)

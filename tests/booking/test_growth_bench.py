@@ -5,15 +5,16 @@ compaction store for the same readings moved back. On PostgreSQL only, like the 
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select, text
 
-from bench import growth
+from bench import growth, venues
 from booking import partitioning
 from booking.extensions import db
-from booking.models import Space
+from booking.models import BookingEvent, Space
 from booking.services import retention, sensors
 from booking.services.unit_of_work import unit_of_work
 from booking.store import partitions
@@ -24,14 +25,19 @@ MIDNIGHT = partitioning.midnight(NOW.date())
 
 
 @pytest.fixture
+def app_settings(tmp_path) -> dict:
+    return {"SITES_FILE": str(venues.write_sites_file(tmp_path / "sites.toml"))}  # the bench's venues
+
+
+@pytest.fixture
 def bench_database(app, backend):
-    """The test database with two counters, as the bench's venues have; the partitions the test
-    makes are dropped after it (each table more is TRUNCATE time for every later test)."""
+    """The test database with the bench's venues and two counters; the partitions the test makes
+    are dropped after it (each table more is TRUNCATE time for every later test)."""
     if backend != "postgresql":
         pytest.skip("the growth bench runs on PostgreSQL")
     before = set(partitions.ranges())
-    sensors.add_sensor("growth-counter-1", site="la-coque", space="showroom")
-    sensors.add_sensor("growth-counter-2", site="la-coque", space="plateau-tv")
+    sensors.add_sensor("growth-counter-1", site="la-coque", space="room-01")
+    sensors.add_sensor("growth-counter-2", site="la-coque", space="room-02")
     db.session.commit()
     yield app
     db.session.rollback()
@@ -59,6 +65,29 @@ def stored_rows(first: datetime, until: datetime) -> tuple[list, list]:
     bounds = {"a": first, "b": until}
     return (db.session.execute(text(FINE + WITHIN), bounds).all(),
             db.session.execute(text(COMPACT + WITHIN), bounds).all())  # fmt: skip
+
+
+def trail(booking_id: int) -> list[tuple]:
+    """A booking's audit trail as its shape: each event's action, statuses, whether a person did it
+    and the detail's fields."""
+    events = db.session.scalars(select(BookingEvent).where(BookingEvent.booking_id == booking_id)
+                                .order_by(BookingEvent.id))  # fmt: skip
+    return [(e.action, e.from_status, e.to_status, e.actor_id is not None, sorted(e.detail)) for e in events]
+
+
+def test_the_benchs_bookings_carry_the_audit_trail_the_app_writes(bench_database, client, auth, customer, monday):
+    start = datetime.combine(monday, time(9), UTC)
+    body = {"site": "la-coque", "space": "room-01", "title": "Kick-off", "attendees": 4,
+            "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+    booked = client.post("/api/v1/bookings", json=body, headers=auth(customer)).json["id"]
+    assert client.post(f"/api/v1/bookings/{booked}/cancel", json={}, headers=auth(customer)).status_code == 200
+
+    made = growth.copy_bookings(bench_database, monday + 7 * DAY, monday + 7 * DAY, 1.0, random.Random(5))
+    statuses = dict(db.session.execute(text("SELECT id, status FROM bookings WHERE id > :b"), {"b": booked}).all())
+    assert len(statuses) == made
+    cancelled = min(i for i, status in statuses.items() if status == "cancelled")
+    assert trail(cancelled) == trail(booked)  # created, then cancelled by the booker
+    assert all(trail(i)[0][0] == "create" for i in statuses)
 
 
 def test_the_benchs_past_days_have_partitions_that_pruning_drops(bench_database):
