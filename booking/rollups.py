@@ -12,11 +12,13 @@ arithmetic (booking.utilization.day_figures) reads like raw readings: each bucke
 seconds at its peak count, from the bucket's start. Over windows on the 5-minute grid (local days,
 bookings at :00/:05/.../:55) it gives the same occupied minutes, booked-and-used minutes and peak
 as the raw readings did; a booking edge inside a bucket sees that bucket's occupancy as if it came
-first in the bucket.
+first in the bucket. While a day's raw readings are still kept, the buckets holding such an edge
+are read raw and spliced into the rolled timeline (``raw_patches``, ``splice``): exact again.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -159,3 +161,72 @@ def unpack(row: DayOfBuckets) -> list[Bucket]:
     start = row.starts_at.astimezone(UTC)
     return [Bucket(row.space_id, start + n * BUCKET, occupied, peak, mean, bool(present))
             for n, occupied, peak, mean, present in zip(*columns, strict=True)]  # fmt: skip
+
+
+# --- exact figures where an edge falls inside a bucket --------------------------------------
+
+
+def on_grid(at: datetime) -> bool:
+    return floor(at) == at
+
+
+@dataclass(frozen=True)
+class RawPatch:
+    """Raw readings of one space read over [read_from, until), put in the rolled timeline's place
+    over each of ``spans`` (the buckets holding an edge off the grid, touching ones joined)."""
+
+    read_from: datetime
+    until: datetime
+    spans: tuple[tuple[datetime, datetime], ...]
+
+
+def raw_patches(
+    stored: Iterable[Bucket], edges: Iterable[datetime], since: datetime, until: datetime, lookback: timedelta
+) -> list[RawPatch]:
+    """Where a space's rolled timeline over [since, until) (on the grid) must give way to its raw
+    readings for the figures of windows with these edges to be exact: each bucket holding an
+    edge off the grid, its raw readings read from the start of the occupied run it is part of.
+
+    Before the run the space was empty (a bucket with no occupied second: every sensor saw nobody),
+    so the raw readings from there give the very state the bucket opens with, without an earlier
+    reading. A run is followed back at most ``lookback``: a day opens with the readings of the day
+    before it, as the rollups themselves were made.
+    """
+    occupied = {b.start.astimezone(UTC) for b in stored if b.occupied_seconds > 0}
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    holding = sorted({floor(e.astimezone(UTC)) for e in edges if not on_grid(e)})
+    found: list[RawPatch] = []
+    for at in (b for b in holding if since <= b < until):
+        read_from = at
+        while read_from - BUCKET in occupied and read_from - BUCKET >= at - lookback:
+            read_from -= BUCKET
+        span = (at, at + BUCKET)
+        last = found[-1] if found else None
+        if last is None or read_from > last.until:
+            found.append(RawPatch(read_from, at + BUCKET, (span,)))
+        elif last.spans[-1][1] == at:  # the bucket after the last one: one span
+            found[-1] = RawPatch(last.read_from, at + BUCKET, last.spans[:-1] + ((last.spans[-1][0], at + BUCKET),))
+        else:
+            found[-1] = RawPatch(last.read_from, at + BUCKET, last.spans + (span,))
+    return found
+
+
+def splice(rolled: Sequence[Reading], patches: Iterable[tuple[RawPatch, Sequence[Reading]]]) -> list[Reading]:
+    """The rolled timeline with each patch's raw timeline in its place over the patch's spans:
+    from a span's start the raw state (its last raw reading by then, else nobody), from its end
+    the rolled state again."""
+    rolled = sorted(rolled, key=lambda r: r.at)
+    times = [r.at for r in rolled]
+    out: list[Reading] = []
+    done = 0  # rolled readings before this index are placed (or replaced)
+    for patch, raw in sorted(patches, key=lambda p: p[0].read_from):
+        raw = sorted(raw, key=lambda r: r.at)
+        raw_times = [r.at for r in raw]
+        for start, end in patch.spans:
+            out += rolled[done : bisect_left(times, start)]
+            opened = bisect_right(raw_times, start)
+            out.append(Reading(start, raw[opened - 1].count if opened else 0))
+            out += raw[opened : bisect_left(raw_times, end)]
+            done = bisect_right(times, end)
+            out.append(Reading(end, rolled[done - 1].count if done else 0))
+    return out + rolled[done:]

@@ -1,5 +1,9 @@
-"""Occupancy history: where raw readings end and the 5-minute rollups take over, and reading
-the rollups back (booking.rollups has the rules; booking.services.retention moves the horizon).
+"""Occupancy history: where the 5-minute rollups end and where raw readings begin, and reading
+the rollups back (booking.rollups has the rules; booking.services.retention moves the horizons).
+
+Utilization reads the rollups before ``rolled_until`` and the raw readings after it, and raw
+readings inside rolled days only for the buckets it needs exact (booking.services.utilization);
+presence for check-in reads raw readings from ``raw_from`` on.
 
 The buckets live in two tiers: a row per bucket (occupancy_rollups) for recent days, a row per
 space and day (occupancy_rollup_days) for older ones. The compaction job moves a day from one to
@@ -17,7 +21,6 @@ from sqlalchemy import null, select, type_coerce, union_all
 from booking import rollups
 from booking.extensions import db
 from booking.models import OccupancyRollup, OccupancyRollupDay, ReadingsHorizon
-from booking.utilization import Reading
 
 HORIZON_ID = 1
 
@@ -29,6 +32,15 @@ def horizon() -> ReadingsHorizon | None:
 def raw_from() -> datetime | None:
     """Figures before this time come from the rollups (None: raw readings were never pruned)."""
     return db.session.scalar(select(ReadingsHorizon.raw_from).where(ReadingsHorizon.id == HORIZON_ID))
+
+
+def bounds() -> tuple[datetime | None, datetime | None]:
+    """(rolled_until, raw_from): every bucket before the first is stored; raw readings are kept
+    from the second (less a day's lookback), all of them when it is None."""
+    row = db.session.execute(
+        select(ReadingsHorizon.rolled_until, ReadingsHorizon.raw_from).where(ReadingsHorizon.id == HORIZON_ID)
+    ).first()
+    return (row.rolled_until, row.raw_from) if row is not None else (None, None)
 
 
 def stored_buckets(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[rollups.Bucket]]:
@@ -62,11 +74,6 @@ def stored_buckets(space_ids: list[int], start: datetime, end: datetime) -> dict
                                    row.peak_counts, row.mean_counts, row.present_list)  # fmt: skip
         found[row.space_id] += [b for b in rollups.unpack(day) if first <= b.start < end]
     return found
-
-
-def rolled_timelines(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
-    """Each space's headcount timeline over [start, end) rebuilt from its rollups."""
-    return {space_id: rollups.timeline_of(found) for space_id, found in stored_buckets(space_ids, start, end).items()}
 
 
 def rolled_presence(space_id: int, start: datetime, end: datetime) -> bool:

@@ -9,10 +9,10 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from booking import access, rules
+from booking import access, rollups, rules
 from booking.errors import Invalid
 from booking.extensions import db
 from booking.models import Booking, OccupancyReading, Organisation, Space, User, UtilizationDay
@@ -25,27 +25,50 @@ MAX_DAYS = 366
 GROUPS = ("space", "site", "company")
 FIGURES = ("bookable_minutes", "booked_minutes", "occupied_minutes", "booked_used_minutes", "no_shows", "peak_count")
 
-# space ids, start, end -> {space_id: readings}; tests may script their own
-ReadingsSource = Callable[[list[int], datetime, datetime], dict[int, list[Reading]]]
+# space ids, start, end, edges -> {space_id: readings}; tests may script their own
+ReadingsSource = Callable[..., dict[int, list[Reading]]]
 
 
 # how far back to look for the reading a day opens with (a room left occupied overnight)
 LOOKBACK = timedelta(days=1)
+# raw windows per statement when splicing the buckets that hold an edge off the grid: a site's
+# month is a few hundred; the OR of their ranges stays well inside SQLite's expression depth
+WINDOWS_PER_QUERY = 200
 
 
-def samples_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[SensorSample]]:
-    """Each space's stored raw readings over [start - LOOKBACK, end)."""
+def _samples(where) -> dict[int, list[SensorSample]]:
+    """Each space's stored raw readings matching ``where``: the one place history reads them."""
     table = OccupancyReading.__table__
     rows = db.session.execute(
         select(table.c.space_id, table.c.sensor_id, table.c.observed_at, table.c.count, table.c.present,
-               table.c.entered, table.c.exited)
-        .where(table.c.space_id.in_(space_ids), table.c.observed_at >= start - LOOKBACK, table.c.observed_at < end)
+               table.c.entered, table.c.exited).where(where)
     )  # fmt: skip
     samples: dict[int, list[SensorSample]] = defaultdict(list)
     for row in rows:
         samples[row.space_id].append(
             SensorSample(row.sensor_id, row.observed_at, row.count, row.present, row.entered, row.exited)
         )
+    return samples
+
+
+def samples_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[SensorSample]]:
+    """Each space's stored raw readings over [start - LOOKBACK, end)."""
+    table = OccupancyReading.__table__
+    return _samples(
+        and_(table.c.space_id.in_(space_ids), table.c.observed_at >= start - LOOKBACK, table.c.observed_at < end)
+    )
+
+
+def samples_within(windows: dict[int, list[tuple[datetime, datetime]]]) -> dict[int, list[SensorSample]]:
+    """Each space's stored raw readings in its windows [a, b), a statement per WINDOWS_PER_QUERY."""
+    table = OccupancyReading.__table__
+    ranges = [(space_id, a, b) for space_id, found in sorted(windows.items()) for a, b in found]
+    samples: dict[int, list[SensorSample]] = defaultdict(list)
+    for first in range(0, len(ranges), WINDOWS_PER_QUERY):
+        where = or_(*(and_(table.c.space_id == space_id, table.c.observed_at >= a, table.c.observed_at < b)
+                      for space_id, a, b in ranges[first : first + WINDOWS_PER_QUERY]))  # fmt: skip
+        for space_id, found in _samples(where).items():
+            samples[space_id] += found
     return samples
 
 
@@ -69,21 +92,49 @@ def changes(timeline: list[Reading]) -> list[Reading]:
     return out
 
 
-def readings_between(space_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Reading]]:
-    """Each space's combined headcount timeline over [start - LOOKBACK, end): from the rollups before
-    the raw readings' horizon (booking.services.history), from the raw readings after it."""
-    raw_from = history.raw_from()
-    if raw_from is None or start - LOOKBACK >= raw_from:
-        found = samples_between(space_ids, start, end)
-        return {space_id: changes(space_timeline(samples)) for space_id, samples in found.items()}
-    timelines = history.rolled_timelines(space_ids, start - LOOKBACK, min(end, raw_from))
-    if end > raw_from:
-        for space_id, found in samples_between(space_ids, raw_from, end).items():
-            raw = space_timeline(found)
+def readings_between(
+    space_ids: list[int], start: datetime, end: datetime, edges: dict[int, list[datetime]] | None = None
+) -> dict[int, list[Reading]]:
+    """Each space's combined headcount timeline over [start - LOOKBACK, end): from the rollups
+    before ``rolled_until`` (booking.services.history), from the raw readings after it.
+
+    The rollups give the raw readings' figures for windows on the 5-minute grid only. Where raw
+    readings are still kept (from ``raw_from``), the buckets holding one of a space's ``edges``
+    (a booking's start or end, say) off the grid are read raw too and spliced in, so the figures
+    are exactly the raw readings'; before ``raw_from`` the rollups are all there is.
+    """
+    first = start - LOOKBACK
+    rolled_until, raw_from = history.bounds()
+    if rolled_until is None or first >= rolled_until:
+        return {
+            space_id: changes(space_timeline(found))
+            for space_id, found in samples_between(space_ids, start, end).items()
+        }
+    stored = history.stored_buckets(space_ids, first, min(end, rolled_until))
+    timelines = {space_id: rollups.timeline_of(found) for space_id, found in stored.items()}
+    since = max(raw_from or first, first)
+    patches = {
+        space_id: found
+        for space_id in space_ids
+        if (found := rollups.raw_patches(stored.get(space_id, []), (edges or {}).get(space_id, []), since,
+                                         min(end, rolled_until), LOOKBACK))
+    }  # fmt: skip
+    raw = samples_within({space_id: [(p.read_from, p.until) for p in found] for space_id, found in patches.items()})
+    for space_id, found in patches.items():
+        kept = sorted(raw.get(space_id, []), key=lambda s: s.at)
+        at = [s.at for s in kept]
+        read = [(p, kept[bisect_left(at, p.read_from) : bisect_left(at, p.until)]) for p in found]
+        # a window with no reading at all: pruned since the horizon was read, the rollups stand
+        pieces = [(p, changes(space_timeline(window))) for p, window in read if window]
+        if pieces:
+            timelines[space_id] = rollups.splice(timelines.get(space_id, []), pieces)
+    if end > rolled_until:
+        for space_id, found in samples_between(space_ids, rolled_until, end).items():
+            tail = space_timeline(found)
             # the state the raw part opens with: its last reading before the horizon, else nobody
-            opening = next((r.count for r in reversed(raw) if r.at < raw_from), 0)
-            after = [Reading(raw_from, opening)] + [r for r in raw if r.at >= raw_from]
-            kept = [r for r in timelines.get(space_id, []) if r.at < raw_from]
+            opening = next((r.count for r in reversed(tail) if r.at < rolled_until), 0)
+            after = [Reading(rolled_until, opening)] + [r for r in tail if r.at >= rolled_until]
+            kept = [r for r in timelines.get(space_id, []) if r.at < rolled_until]
             timelines[space_id] = kept + after
     return {space_id: changes(timeline) for space_id, timeline in timelines.items()}
 
@@ -125,7 +176,14 @@ def space_days(
     by_space: dict[int, list[BookedSpan]] = defaultdict(list)
     for b in db.session.scalars(query):
         by_space[b.space_id].append(BookedSpan(b.start_at, b.end_at, b.status, b.organisation_id))
-    seen = readings([s.id for s in spaces], range_start, range_end)
+    # where a window of the figures starts or ends: the rollups are exact only on the grid
+    edges = {
+        s.id: [t for span in by_space.get(s.id, []) for t in (span.start, span.end)]
+        + [_local_bounds(day, tz_of[s.id])[0] for day in _days(start, end + timedelta(days=1))]
+        + [now]
+        for s in spaces
+    }
+    seen = readings([s.id for s in spaces], range_start, range_end, edges=edges)
     for space in spaces:
         policy = catalog.policy_of(space, closures[space.id])
         tz = tz_of[space.id]

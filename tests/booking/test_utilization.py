@@ -96,7 +96,7 @@ def scripted_day(customer, make_user, make_space, monday, monkeypatch):
     book(rival, 17, 18, hold=True)  # a hold is not a booking yet
     checkin.release_no_shows(paris(monday, 14, 15), checkin.SensorView(lambda *_: "healthy", lambda *_: False))
     readings = scripted_readings(monday)
-    monkeypatch.setattr(utilization, "_readings_source", lambda: lambda ids, a, b: {space.id: readings})
+    monkeypatch.setattr(utilization, "_readings_source", lambda: lambda ids, a, b, **_: {space.id: readings})
     return space
 
 
