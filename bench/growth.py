@@ -2,11 +2,12 @@
 
 One database grows through the three ages. History is generated quickly (COPY and INSERT ...
 SELECT: the bench is not the app's write path) at the issue's rates: bookings filling most of
-3 sites × 60 spaces' slots every day (about 2,000,000 at 3 years), sensors reporting every 30 s.
-The last month's readings are real raw rows, rolled up and pruned by the jobs' own use cases
-(booking.services.retention); older history is what those jobs leave behind, rollups, written
-as copies of the rolled-up weeks shifted back in time (the raw rows themselves would be billions
-of rows to generate and then delete). At each age: availability search p95, booking creation,
+3 sites × 60 spaces' slots every day (about 2,000,000 at 3 years) with their audit trail, sensors
+reporting every 30 s. The last month's readings are real raw rows in their days' partitions,
+rolled up, compacted and pruned by the jobs' own use cases (booking.services.retention); older
+history is what those jobs leave behind, a compact row per space and day, written as copies of
+the rolled-up weeks shifted back in time (the raw rows themselves would be billions of rows to
+generate and then delete). At each age: availability search p95, booking creation,
 the staff week calendar of a site, a month of utilization for a site, ingest throughput, and
 the database's size. The figure to read is each at 3 years divided by the same at 1 month.
 """
