@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from booking.errors import Conflict, NotFound
 from booking.models import Booking, Site
 from booking.rules import Status
 from booking.services import availability, bookings, catalog
-from booking.web import timeline
+from booking.web import formatting, timeline
 from booking.web.forms import ApproveForm, RejectForm
 from booking.web.guards import staff_only, viewer
 from booking.web.messages import error_text
@@ -46,6 +47,29 @@ def spaces_with_bookings(site: Site, first: date, last: date) -> tuple[list, lis
     return spaces, bookings.site_calendar(site.slug, start, end)
 
 
+def bookings_by_space(booked: list[Booking]) -> dict[int, list[Booking]]:
+    """Each space's bookings, in the order given: one pass, where filtering them all for every
+    space (or every cell of the week's grid) was quadratic."""
+    rows: dict[int, list[Booking]] = {}
+    for b in booked:
+        rows.setdefault(b.space_id, []).append(b)
+    return rows
+
+
+def bookings_by_space_and_day(booked: list[Booking], tz: ZoneInfo) -> dict[tuple[int, date], list[Booking]]:
+    """The week's grid: the bookings under each (space, local day of their start), in the order given."""
+    cells: dict[tuple[int, date], list[Booking]] = {}
+    for b in booked:
+        cells.setdefault((b.space_id, b.start_at.astimezone(tz).date()), []).append(b)
+    return cells
+
+
+def clock_of_the_page():
+    """formatting.clock remembered for one page (one reader, one language): a week of a large site
+    writes the same few times of day some 15,000 times, and Babel formats each anew."""
+    return cache(formatting.clock)
+
+
 @bp.get("/")
 @staff_only
 def overview():
@@ -60,9 +84,10 @@ def overview():
             # at night (or on a quiet day) nothing is left today: show the next day that has bookings
             ahead, later = next_booked_day(site, today)
             booked = later if ahead else booked
-        by_space = {space.id: [b for b in booked if b.space_id == space.id] for space in spaces}
+        rows = bookings_by_space(booked)
+        by_space = {space.id: rows.get(space.id, []) for space in spaces}
         boards.append({"site": site, "day": ahead or today, "ahead": ahead, "spaces": spaces, "bookings": by_space})
-    return render_template("staff/overview.html", boards=boards)
+    return render_template("staff/overview.html", boards=boards, clock=clock_of_the_page())
 
 
 LOOK_AHEAD_DAYS = 7
@@ -100,21 +125,19 @@ def site(site: str | None):
         spans = [iv for s in spaces for iv in rules.opening_intervals(catalog.policy_of(s, closures[s.id]), day)]
         spans += [(b.block_start, b.block_end) for b in booked]
         window = timeline.day_window(day, venue.timezone, spans)
+        by_space = bookings_by_space(booked)
         for space in spaces:
             bars = []
-            for b in booked:
-                if b.space_id == space.id:
-                    drawn = timeline.bar(window, b.start_at, b.end_at, b.block_start, b.block_end)
-                    if drawn:
-                        bars.append((b, drawn))
+            for b in by_space.get(space.id, []):
+                drawn = timeline.bar(window, b.start_at, b.end_at, b.block_start, b.block_end)
+                if drawn:
+                    bars.append((b, drawn))
             rows.append({"space": space, "bars": bars})
     else:
         window = None
+        by_cell = bookings_by_space_and_day(booked, tz)
         for space in spaces:
-            cells = [
-                [b for b in booked if b.space_id == space.id and b.start_at.astimezone(tz).date() == d] for d in days
-            ]
-            rows.append({"space": space, "cells": cells})
+            rows.append({"space": space, "cells": [by_cell.get((space.id, d), []) for d in days]})
     step = timedelta(weeks=1) if view == "week" else timedelta(days=1)
     return render_template(
         "staff/calendar.html",
@@ -128,6 +151,7 @@ def site(site: str | None):
         previous=day - step,
         following=day + step,
         today=local_today(venue.timezone),
+        clock=clock_of_the_page(),
     )
 
 

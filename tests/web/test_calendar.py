@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 
@@ -113,3 +114,47 @@ def test_rejecting_with_a_reason_records_it(client, staff_in, customer, make_boo
     rejected = db.session.get(Booking, booking.id)
     assert rejected.status == "rejected"
     assert rejected.events[-1].detail == {"reason": "Closed for works"}
+
+
+class WeekGrid(HTMLParser):
+    """The week view's table read back: {space slug: [the booking ids in each day's cell, Monday first]}."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.rows: dict[str, list[list[int]]] = {}
+        self._row: list[list[int]] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-space-row" in attrs:
+            self._row = self.rows.setdefault(attrs["data-space-row"], [])
+        elif tag == "td" and self._row is not None:
+            self._row.append([])
+        elif "data-booking" in attrs and self._row is not None:
+            self._row[-1].append(int(attrs["data-booking"]))
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self._row = None
+
+
+def test_a_full_week_of_a_large_site_puts_every_booking_in_its_own_cell(
+    client, staff_in, customer, make_space, make_booking, monday
+):
+    rooms = [make_space(f"room-{n:02d}").slug for n in range(1, 9)]
+    expected = {room: [[] for _ in range(7)] for room in rooms}
+    for room in rooms:
+        for offset in range(7):
+            # 00:00-01:00 in Paris is still the day before in UTC: the cell is the venue's local day
+            for start in (0, 9, 20):
+                booking = make_booking(customer, room, start, start + 1, day=monday + timedelta(days=offset))
+                expected[room][offset].append(booking.id)
+    make_booking(customer, rooms[0], 22, 23, day=monday - timedelta(days=1), title="Sunday before")
+    make_booking(customer, rooms[0], 0, 1, day=monday + timedelta(days=7), title="Monday after")
+
+    page = client.get(f"/staff/calendar/la-coque?day={monday.isoformat()}&view=week").get_data(as_text=True)
+
+    grid = WeekGrid(page).rows
+    assert {room: grid[room] for room in rooms} == expected  # each cell in time order, none elsewhere
+    assert "Sunday before" not in page and "Monday after" not in page
