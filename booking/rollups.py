@@ -180,6 +180,23 @@ class RawPatch:
     spans: tuple[tuple[datetime, datetime], ...]
 
 
+def _occupied(stored: Iterable[Bucket]) -> set[datetime]:
+    return {b.start.astimezone(UTC) for b in stored if b.occupied_seconds > 0}
+
+
+def _run_start(occupied: set[datetime], at: datetime, lookback: timedelta) -> datetime:
+    start = at
+    while start - BUCKET in occupied and start - BUCKET >= at - lookback:
+        start -= BUCKET
+    return start
+
+
+def opening_run(stored: Iterable[Bucket], at: datetime, lookback: timedelta) -> datetime:
+    """Where raw readings must be read from for the state at ``at`` (on the grid): the start of the
+    occupied run of buckets that ends there (before it nobody was there), ``lookback`` at most."""
+    return _run_start(_occupied(stored), at.astimezone(UTC), lookback)
+
+
 def raw_patches(
     stored: Iterable[Bucket], edges: Iterable[datetime], since: datetime, until: datetime, lookback: timedelta
 ) -> list[RawPatch]:
@@ -192,14 +209,12 @@ def raw_patches(
     reading. A run is followed back at most ``lookback``: a day opens with the readings of the day
     before it, as the rollups themselves were made.
     """
-    occupied = {b.start.astimezone(UTC) for b in stored if b.occupied_seconds > 0}
+    occupied = _occupied(stored)
     since, until = since.astimezone(UTC), until.astimezone(UTC)
     holding = sorted({floor(e.astimezone(UTC)) for e in edges if not on_grid(e)})
     found: list[RawPatch] = []
     for at in (b for b in holding if since <= b < until):
-        read_from = at
-        while read_from - BUCKET in occupied and read_from - BUCKET >= at - lookback:
-            read_from -= BUCKET
+        read_from = _run_start(occupied, at, lookback)
         span = (at, at + BUCKET)
         last = found[-1] if found else None
         if last is None or read_from > last.until:

@@ -119,24 +119,48 @@ def readings_between(
         if (found := rollups.raw_patches(stored.get(space_id, []), (edges or {}).get(space_id, []), since,
                                          min(end, rolled_until), LOOKBACK))
     }  # fmt: skip
-    raw = samples_within({space_id: [(p.read_from, p.until) for p in found] for space_id, found in patches.items()})
-    for space_id, found in patches.items():
-        kept = sorted(raw.get(space_id, []), key=lambda s: s.at)
-        at = [s.at for s in kept]
-        read = [(p, kept[bisect_left(at, p.read_from) : bisect_left(at, p.until)]) for p in found]
-        # a window with no reading at all: pruned since the horizon was read, the rollups stand
-        pieces = [(p, changes(space_timeline(window))) for p, window in read if window]
-        if pieces:
-            timelines[space_id] = rollups.splice(timelines.get(space_id, []), pieces)
-    if end > rolled_until:
-        for space_id, found in samples_between(space_ids, rolled_until, end).items():
-            tail = space_timeline(found)
-            # the state the raw part opens with: its last reading before the horizon, else nobody
-            opening = next((r.count for r in reversed(tail) if r.at < rolled_until), 0)
-            after = [Reading(rolled_until, opening)] + [r for r in tail if r.at >= rolled_until]
-            kept = [r for r in timelines.get(space_id, []) if r.at < rolled_until]
-            timelines[space_id] = kept + after
+    # the unrolled tail, from the start of the occupied run it opens with (mostly: from midnight)
+    tail_from = (
+        {space_id: rollups.opening_run(stored.get(space_id, []), rolled_until, LOOKBACK) for space_id in space_ids}
+        if end > rolled_until
+        else {}
+    )
+    windows = {space_id: [(p.read_from, p.until) for p in patches.get(space_id, [])] for space_id in space_ids}
+    for space_id, read_from in tail_from.items():
+        windows[space_id].append((read_from, end))
+    raw = samples_within(windows)  # one statement for a site's month
+    for space_id in space_ids:
+        found, tail = raw.get(space_id, []), tail_from.get(space_id)
+        timelines[space_id] = _with_raw(timelines.get(space_id, []), found, patches.get(space_id, []), tail,
+                                        rolled_until, end)  # fmt: skip
     return {space_id: changes(timeline) for space_id, timeline in timelines.items()}
+
+
+def _with_raw(
+    rolled: list[Reading], samples: list[SensorSample], patches: list[rollups.RawPatch],
+    tail_from: datetime | None, rolled_until: datetime, end: datetime,
+) -> list[Reading]:  # fmt: skip
+    """A space's rolled timeline with its raw readings spliced into the patches' buckets, and its
+    raw readings after ``rolled_until`` (read from ``tail_from``, None: not asked for)."""
+    samples = sorted(samples, key=lambda s: s.at)
+    times = [s.at for s in samples]
+
+    def between(a: datetime, b: datetime) -> list[SensorSample]:
+        return samples[bisect_left(times, a) : bisect_left(times, b)]
+
+    # a window with no reading at all: pruned since the horizon was read, the rollups stand
+    pieces = [(p, changes(space_timeline(found))) for p in patches if (found := between(p.read_from, p.until))]
+    timeline = rollups.splice(rolled, pieces) if pieces else rolled
+    if tail_from is None or not (found := between(tail_from, end)):
+        return timeline
+    tail = space_timeline(found)
+    # the state the raw part opens with: its last reading before the horizon, else nobody
+    opening = next((r.count for r in reversed(tail) if r.at < rolled_until), 0)
+    return (
+        [r for r in timeline if r.at < rolled_until]
+        + [Reading(rolled_until, opening)]
+        + [r for r in tail if r.at >= rolled_until]
+    )
 
 
 def _readings_source() -> ReadingsSource:

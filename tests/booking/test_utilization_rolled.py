@@ -127,6 +127,13 @@ def test_edges_outside_the_raw_part_are_left_to_the_rollups():
     assert rollups.raw_patches(stored, [at(9, 7)], at(0), at(9), DAY) == []
 
 
+def test_the_state_at_a_bucket_start_is_read_from_the_start_of_the_occupied_run_before_it():
+    stored = [bucket(23, 40), bucket(23, 45, occupied=0.0), bucket(23, 50), bucket(23, 55)]
+    assert rollups.opening_run(stored, at(24), DAY) == at(23, 50)
+    assert rollups.opening_run(stored, at(23, 50), DAY) == at(23, 50)  # after nobody: from there
+    assert rollups.opening_run(stored, at(24), timedelta(minutes=5)) == at(23, 55)
+
+
 def test_splicing_the_edge_buckets_gives_the_raw_figures_exactly():
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -191,8 +198,24 @@ def test_a_range_over_pruned_rolled_and_unrolled_days_adds_up_by_hand(lab, custo
     # 08:50-10:30 and 12:00-12:30, 09:00-10:30 of it booked, 12 people at most: every day alike
     assert used == {PRUNED_DAY.isoformat(): (130, 90, 12), ROLLED_DAY.isoformat(): (130, 90, 12),
                     TAIL_DAY.isoformat(): (130, 90, 12)}  # fmt: skip
-    # the rolled-up days' raw readings are kept but not read: only the unrolled tail's (and its opening)
-    assert raw_read["samples"] and min(raw_read["samples"]) >= ROLLED_UNTIL - utilization.LOOKBACK
+    # the rolled-up days' raw readings are kept but not read: only the unrolled tail's (the night
+    # before it was empty, so it needs no earlier reading to open with)
+    assert raw_read["samples"] and min(raw_read["samples"]) >= ROLLED_UNTIL
+
+
+def test_a_room_occupied_across_the_rolled_horizon_reads_back_to_the_start_of_its_run(lab, staff, raw_read):
+    # after Paris midnight (in summer and winter): 1 person for 10 minutes, nobody, then 4 people
+    # from half an hour before the horizon (midnight UTC) to half an hour after it
+    minutes = lambda m: ROLLED_UNTIL + timedelta(minutes=m)  # noqa: E731
+    record(lab, [(minutes(-50), 1), (minutes(-40), 0), (minutes(-30), 4), (minutes(30), 0)])
+    age()
+    raw_read["samples"].clear()
+
+    rows = lab_rows(staff, TAIL_DAY - timedelta(days=1), TAIL_DAY)
+
+    occupied = {day: (r["occupied_minutes"], r["peak_count"]) for day, r in rows.items() if r["occupied_minutes"]}
+    assert occupied == {TAIL_DAY.isoformat(): (10 + 60, 4)}
+    assert min(raw_read["samples"]) == minutes(-30)  # not the readings before that run
 
 
 def test_an_off_grid_booking_over_rolled_days_gives_the_raw_figures(lab, customer, staff):
@@ -227,10 +250,10 @@ def test_a_month_reads_raw_only_for_the_unrolled_tail_and_the_edge_buckets(lab, 
 
     assert rows[ROLLED_DAY.isoformat()]["booked_used_minutes"] == 83
     assert rows[OTHER_ROLLED_DAY.isoformat()]["booked_used_minutes"] == 1 + 83  # 09:05-09:06 too
-    rolled = [t for t in raw_read["samples"] if t < ROLLED_UNTIL - utilization.LOOKBACK]
+    rolled = [t for t in raw_read["samples"] if t < ROLLED_UNTIL]
     # the occupied run 09:05-10:35 that holds both edges, read once; not its afternoon, not the other day
     assert sorted(rolled) == [paris(ROLLED_DAY, hh, mm) for hh, mm, _n in OFF_GRID_SCRIPT[:4]]
-    assert raw_read["statements"] == 2  # the edge buckets, then the tail
+    assert raw_read["statements"] == 1  # the edge buckets and the tail together
 
 
 def test_an_off_grid_booking_before_the_raw_horizon_reads_the_rollups_alone(lab, customer, staff, raw_read):
