@@ -416,9 +416,10 @@ class IngestWorker:
                 ref, route = self.registry.route(message.topic, self.prefix, message.received)
             except NotYetKnown:
                 deferred.append(message)
-                if len(deferred) <= MAX_DEFERRED:
+                if len(deferred) <= MAX_DEFERRED and not self.stopping.is_set():
                     continue
-                ref = parse_topic(message.topic, self.prefix)  # a flood: reload now, whatever the pace
+                # a flood, or a worker stopping (it would wait out the pace): reload now, whatever the pace
+                ref = parse_topic(message.topic, self.prefix)
                 route = self.registry.find(ref, message.received, force=True)
                 deferred.pop()
             if ref is None:

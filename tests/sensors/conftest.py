@@ -50,6 +50,10 @@ def start_worker(app, mqtt_broker):
         return worker
 
     yield start
+    # End the test's last read first: on SQLite it holds the write lock (BEGIN IMMEDIATE), and a
+    # worker stopping finishes its batch and settles its spaces, so it would wait for the lock
+    # until stop() gave up on it (10 s) and left it writing into the next test's database.
+    db.session.rollback()
     for worker in workers:
         if not worker.stopping.is_set():
             worker.stop()
