@@ -132,16 +132,20 @@ def day_figures(
     day_start, day_end, now = (t.astimezone(UTC) for t in (day_start, day_end, now))
     opening = [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in opening]
     booked = clip(merge((b.start, b.end) for b in bookings if b.status in BOOKED_STATUSES), day_start, day_end)
+    bookable = minutes(clip(opening, day_start, day_end))
+    no_shows = sum(1 for b in bookings if b.status == Status.RELEASED and day_start <= b.start < day_end)
+    if within_bookings and not booked:  # none of the day is this company's: nothing of it to look at
+        return Figures(bookable, 0, 0, 0, no_shows, 0)
     observed_until = min(day_end, max(now, day_start))
     readings = [r for r in readings if r.at < observed_until]
     window = booked if within_bookings else [(day_start, day_end)]
     steps = [(a, b, n) for a, b, n in segments(readings, observed_until) if clip(window, a, b)]
     occupied = intersect(merge((a, b) for a, b, n in steps if n > 0), window)
     return Figures(
-        bookable_minutes=minutes(clip(opening, day_start, day_end)),
+        bookable_minutes=bookable,
         booked_minutes=minutes(booked),
         occupied_minutes=minutes(occupied),
         booked_used_minutes=minutes(intersect(booked, occupied)),
-        no_shows=sum(1 for b in bookings if b.status == Status.RELEASED and day_start <= b.start < day_end),
+        no_shows=no_shows,
         peak_count=max((n for _, _, n in steps), default=0),
     )

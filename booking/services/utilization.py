@@ -214,6 +214,8 @@ def space_days(
         spans = by_space.get(space.id, [])
         timeline = sorted(seen.get(space.id, []), key=lambda r: r.at)
         times = [r.at for r in timeline]
+        # a row every day for each company that booked the space in the range (the asking one only)
+        companies = sorted({organisation_id} if organisation_id is not None else {s.organisation_id for s in spans})
         for day in _days(start, end):
             day_start, day_end = _local_bounds(day, tz)
             # the day's own readings and the one it opens with: handing every day the whole range
@@ -223,13 +225,13 @@ def space_days(
                 day_start=day_start, day_end=day_end, opening=rules.opening_intervals(policy, day),
                 readings=timeline[max(first - 1, 0) : last], now=now,
             )  # fmt: skip
+            # the day's bookings only: the figures look at nothing else, and a month's are hundreds
+            todays = [s for s in spans if s.start < day_end and s.end > day_start]
             if organisation_id is None:
-                yield space, day, 0, day_figures(bookings=spans, **common)
-            orgs = {organisation_id} if organisation_id is not None else {s.organisation_id for s in spans}
-            for org in sorted(orgs):
-                mine = [s for s in spans if s.organisation_id == org]
-                if mine or organisation_id is not None:
-                    yield space, day, org, day_figures(bookings=mine, within_bookings=True, **common)
+                yield space, day, 0, day_figures(bookings=todays, **common)
+            for org in companies:
+                mine = [s for s in todays if s.organisation_id == org]
+                yield space, day, org, day_figures(bookings=mine, within_bookings=True, **common)
 
 
 def _parse_range(start: date, end: date) -> None:

@@ -18,7 +18,7 @@ from scripted_day import record, scripted
 from booking import rollups
 from booking.services import bookings, history, retention, sensors, utilization
 from booking.services.bookings import BookingRequest
-from booking.utilization import BookedSpan, Reading, SensorSample, day_figures, space_timeline
+from booking.utilization import BookedSpan, Figures, Reading, SensorSample, day_figures, space_timeline
 
 HOURS = {day: "08:00-20:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 NOW = datetime.combine(datetime.now(UTC).date(), time(12), UTC)
@@ -265,3 +265,13 @@ def test_an_off_grid_booking_before_the_raw_horizon_reads_the_rollups_alone(lab,
     # the bucket of 09:05 held 3 occupied minutes (09:05-09:06, 09:08-09:10), seen from its start
     assert row["booked_used_minutes"] == 1 + 80 + 1
     assert raw_read["samples"] == []
+
+
+def test_a_companys_day_without_its_bookings_counts_only_the_bookable_minutes():
+    start = T0
+    figures = day_figures(
+        day_start=start, day_end=start + DAY, opening=[(at(8), at(20))], now=start + 2 * DAY,
+        bookings=[BookedSpan(at(9) + DAY, at(11) + DAY, "released", 1)],  # the next day's
+        readings=[Reading(at(9), 6), Reading(at(10), 0)], within_bookings=True,
+    )  # fmt: skip
+    assert figures == Figures(12 * 60, 0, 0, 0, 0, 0)
