@@ -6,11 +6,13 @@ tests run once. ``ONEXP_TEST_BACKENDS=sqlite`` narrows a quick local run.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from clock import next_weekday
@@ -190,11 +192,21 @@ def make_user(app, make_org):
         if org and role == "customer":
             make_org(org)
         email = email or f"{role}{next(counter)}@{org or 'onexperience'}.example"
-        return accounts.create_user(
-            email, role=role, organisation=org if role == "customer" else None, password="correct horse battery"
-        )
+        with mock.patch.object(accounts, "generate_password_hash", _hashed):
+            return accounts.create_user(
+                email, role=role, organisation=org if role == "customer" else None, password="correct horse battery"
+            )
 
     return make
+
+
+@functools.cache
+def _hashed(password: str) -> str:
+    """The real scrypt hash of ``password``, once per worker: scrypt costs 0.13 s of CPU, and most tests
+    make a user or three. Only their salt is shared; signing in checks the hash as usual."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password)
 
 
 @pytest.fixture
