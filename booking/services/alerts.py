@@ -186,13 +186,26 @@ def _slot(booking: Booking | None) -> daylife.Slot | None:
 def _around(space: Space, now: datetime) -> tuple[Booking | None, Booking | None, Booking | None]:
     """The booking holding the space now, the last one that ended, and the next to start."""
     mine = select(Booking).where(Booking.space_id == space.id)
+    # No block is longer than MAX_BLOCK: one still running began at most that long ago, and one that
+    # ended within MAX_BLOCK began at most twice that. The block_start bounds say so to the
+    # (space_id, block_start) index, which otherwise reads every booking the space ever had.
     current = db.session.scalar(
-        mine.where(Booking.status.in_(BOOKED_NOW), Booking.block_start <= now, Booking.block_end > now)
+        mine.where(
+            Booking.status.in_(BOOKED_NOW),
+            Booking.block_start <= now,
+            Booking.block_start >= now - rules.MAX_BLOCK,
+            Booking.block_end > now,
+        )
         .order_by(Booking.start_at)
         .limit(1)
     )
     previous = db.session.scalar(
-        mine.where(Booking.status == Status.CONFIRMED, Booking.end_at <= now, Booking.end_at > now - rules.MAX_BLOCK)
+        mine.where(
+            Booking.status == Status.CONFIRMED,
+            Booking.end_at <= now,
+            Booking.end_at > now - rules.MAX_BLOCK,
+            Booking.block_start >= now - 2 * rules.MAX_BLOCK,
+        )
         .order_by(Booking.end_at.desc())
         .limit(1)
     )

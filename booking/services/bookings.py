@@ -129,7 +129,8 @@ def site_calendar(site_slug: str, start: datetime, end: datetime) -> list[Bookin
     site = catalog.get_site(site_slug)
     query = (
         select(Booking)
-        .options(joinedload(Booking.space), joinedload(Booking.organisation))
+        # each space and company once (selectin), not repeated, JSON columns and all, on every booking row
+        .options(selectinload(Booking.space), selectinload(Booking.organisation))
         .join(Space)
         .where(
             Space.site_id == site.id,

@@ -92,6 +92,9 @@ def _watch_from(booking: Booking) -> datetime:
             Booking.status == Status.CONFIRMED,
             Booking.start_at < booking.start_at,
             Booking.block_end > opens,
+            # no block is longer than MAX_BLOCK, so one ending after ``opens`` began after this:
+            # the bound the (space_id, block_start) index needs, instead of the space's whole history
+            Booking.block_start >= opens - rules.MAX_BLOCK,
         )
     )
     return max(opens, previous_end) if previous_end else opens
