@@ -19,12 +19,14 @@ from clock import next_weekday
 from servers import MosquittoBroker, PostgresServer
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
+from template_code import TemplateCode
 from werkzeug.serving import make_server
 
 from booking import create_app
 from booking.extensions import db
 
 BACKENDS = [b for b in os.environ.get("ONEXP_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+TEMPLATE_CODE = TemplateCode()
 ALL_WEEK = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -137,6 +139,7 @@ def app(database_url, app_settings, tmp_path):
         "MAIL_URL": f"maildir://{tmp_path}/mail",
     }
     app = create_app(settings | app_settings)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE  # compiled once per worker, not once per test
     with app.app_context():
         _wipe()
         _seed(app)
