@@ -82,7 +82,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "OUTBOX_KEEP_DAYS": (int, 30),  # events and their deliveries are forgotten this long after
     # raw sensor readings are kept this many days (at least 3: they arrive up to a day late and a day
     # opens with the reading before it), then only their 5-minute rollups; rollups are kept this many
-    # days, or forever when unset
+    # days (never fewer than the raw readings), or forever when unset
     "READINGS_KEEP_DAYS": (int, 30),
     "ROLLUPS_KEEP_DAYS": (int, None),
     # rolled-up days older than this are stored a row per space and day instead of a row per

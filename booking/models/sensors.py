@@ -145,10 +145,11 @@ class OccupancyRollupDay(db.Model):
 class ReadingsHorizon(db.Model):
     """Where raw history ends and rollups take over: one row, moved forward by the jobs.
 
-    ``rolled_until``: every bucket before it is stored. ``compacted_until``: the days before it are
-    stored a row per space and day (OccupancyRollupDay). ``raw_from``: figures before it come from
-    the rollups; raw readings are all kept from ``raw_from - LOOKBACK`` (a day opens with the
-    reading before it). The retention job never moves ``raw_from`` past ``rolled_until``.
+    ``rolled_until``: every bucket before it is stored, and figures before it come from the rollups.
+    ``compacted_until``: the days before it are stored a row per space and day (OccupancyRollupDay).
+    ``raw_from``: raw readings are all kept from ``raw_from - LOOKBACK`` (a day opens with the
+    reading before it); after it, a bucket that a booking's edge cuts off the 5-minute grid is read
+    raw. The retention job never moves ``raw_from`` past ``rolled_until``.
     """
 
     __tablename__ = "readings_horizon"

@@ -7,8 +7,10 @@ buckets replaced and the horizon moved past it together, so a crash leaves the d
 rolled or not (rerunning redoes it: same readings, same rows); a compacted day likewise moves
 whole or not at all (its day rows written, its bucket rows deleted and the compaction horizon
 moved past it in one transaction); a deletion batch is a few
-thousand rows, so ingest never waits long. Readers switch to the rollups only before
-``raw_from``, which never passes ``rolled_until``: no figure is ever read twice or not at all.
+thousand rows, so ingest never waits long. Readers take the rollups before ``rolled_until`` and
+the raw readings after it (and, where still kept, for the buckets a booking edge cuts off the
+5-minute grid); ``raw_from`` never passes ``rolled_until``, so no figure is ever read twice or not
+at all, and rollups are kept at least as long as the raw readings.
 """
 
 from __future__ import annotations
@@ -177,7 +179,9 @@ def prune(now: datetime, *, batch: int = DELETE_BATCH) -> dict:
     result["readings_deleted"] = readings
     keep_rollups = current_app.config.get("ROLLUPS_KEEP_DAYS")
     if keep_rollups:
-        cutoff = _midnight(now) - keep_rollups * DAY
+        # never fewer days than the raw readings: history reads the rollups of every day rolled up
+        # (booking.services.utilization), so a rolled day without its rollups would read as empty
+        cutoff = _midnight(now) - max(keep_rollups, keep) * DAY
         result["rollups_deleted"] = in_batches(lambda: store.delete_rollups_before(cutoff, batch))
         result["rollup_days_deleted"] = in_batches(lambda: store.delete_rollup_days_before(cutoff, batch))
     return result

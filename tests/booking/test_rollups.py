@@ -238,6 +238,17 @@ def test_rollups_past_their_keep_days_go_and_their_days_read_empty(app, lab, sta
     assert db.session.scalar(select(func.min(OccupancyRollup.starts_at))) >= datetime.combine(RAW_DAY, time(0), UTC)
 
 
+def test_rollups_are_kept_at_least_as_long_as_the_raw_readings(app, lab, staff):
+    _space, sensor = lab
+    record(sensor, scripted(RAW_DAY))
+    app.config["ROLLUPS_KEEP_DAYS"] = 5  # fewer days than ONEXP_READINGS_KEEP_DAYS (30)
+    age()
+    assert raw_count(RAW_DAY) > 0
+    rows = {r["day"]: r["occupied_minutes"] for r in lab_rows(staff, RAW_DAY, RAW_DAY)}
+    assert rows == {RAW_DAY.isoformat(): 130}
+    assert db.session.scalar(select(func.count()).select_from(OccupancyRollup)) > 0
+
+
 def test_dropping_repeated_counts_changes_no_figure():
     from hypothesis import given, settings
     from hypothesis import strategies as st
