@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from booking import rules
 from booking.extensions import db
 from booking.models import Booking, Space
 from booking.utilization import BOOKED_STATUSES
@@ -29,13 +30,17 @@ def split_by_hour(start: datetime, end: datetime, tz: ZoneInfo) -> Counter[tuple
 
 def booked_minutes_by_hour(start: date, end: date) -> Counter[tuple[int, int]]:
     """Booked minutes (confirmed, or released no-shows) per (weekday 0=Monday, local hour), days included."""
+    # a day wider each side than any site's local days: the exact cut is made per booking below
+    lo = datetime.combine(start - timedelta(days=1), time(0), UTC)
+    hi = datetime.combine(end + timedelta(days=2), time(0), UTC)
     query = (
         select(Booking)
         .options(joinedload(Booking.space).joinedload(Space.site))
-        .where(  # a day wider each side than any site's local days: the exact cut is made per booking below
+        .where(
             Booking.status.in_(BOOKED_STATUSES),
-            Booking.end_at > datetime.combine(start - timedelta(days=1), time(0), UTC),
-            Booking.start_at < datetime.combine(end + timedelta(days=2), time(0), UTC),
+            Booking.end_at > lo,
+            Booking.start_at < hi,
+            Booking.start_at >= lo - rules.MAX_BLOCK,  # no booking is longer: the bound the start_at index needs
         )
     )
     totals: Counter[tuple[int, int]] = Counter()

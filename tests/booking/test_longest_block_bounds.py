@@ -1,7 +1,8 @@
-"""The scheduler's every-minute queries look back no further than the longest block, and miss nothing.
+"""Queries look back no further than the longest block, and miss nothing.
 
 No booking's block (its time with setup and teardown) is longer than ``rules.MAX_BLOCK``, so the
-check-in and alert queries bound how far back they read by it. These tests put a booking of exactly
+scheduler's every-minute check-in and alert queries, the door displays, the feeds and the lists of
+bookings bound how far back they read by it. These tests put a booking of exactly
 that length at the edge of each bound: still found while it matters, not found once it no longer does.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from clock import paris
+from clock import PARIS, paris
 
 from booking import jobs, rules
 from booking.extensions import db
 from booking.models import Alert, Booking
-from booking.services import bookings, checkin, readings, sensors
+from booking.services import bookings, checkin, doors, feeds, readings, sensors, usage_hours
 from booking.services.bookings import BookingRequest
 from booking.services.readings import Batch, SensorReading
 
@@ -144,3 +145,44 @@ def test_an_overrun_names_the_last_booking_that_ended_within_the_longest_block(m
     read("marathon", cutoff, count=3)
     jobs.watch_spaces(cutoff)
     assert open_alerts() == [("in_use_without_booking", None)]
+
+
+# --- door displays, feeds, lists ----------------------------------------------------------------
+
+
+def test_the_door_shows_the_longest_booking_until_its_last_minute(marathon, book, monday):
+    space = marathon(**NO_BUFFERS)
+    start = at_ten(monday)
+    booking = book(start, start + rules.MAX_BLOCK)
+    end = booking.end_at
+    [last_minute] = doors.door_states(end - MINUTE, {space.id})
+    assert last_minute["state"] == "booked"
+    assert last_minute["current"]["start"] == start.astimezone(PARIS).isoformat()
+    [over] = doors.door_states(end, {space.id})
+    assert (over["state"], over["current"]) == ("free", None)
+
+
+@pytest.mark.parametrize("scope", ["organisation", "site", "space"])
+def test_a_feed_keeps_the_longest_booking_until_it_ended_its_past_days_ago(marathon, book, customer, monday, scope):
+    marathon(**NO_BUFFERS)
+    start = at_ten(monday)
+    booking = book(start, start + rules.MAX_BLOCK)
+    token, _ = feeds.create_feed(customer, scope, site="la-coque", space="marathon")
+    cutoff = booking.end_at + feeds.PAST
+    assert [e.booking.id for e in feeds.read_feed(token, now=cutoff - MINUTE).entries] == [booking.id]
+    assert feeds.read_feed(token, now=cutoff).entries == []
+
+
+def test_a_list_from_a_time_has_the_longest_booking_that_ends_after_it(marathon, book, customer, monday):
+    marathon(**NO_BUFFERS)
+    start = at_ten(monday)
+    booking = book(start, start + rules.MAX_BLOCK)
+    assert [b.id for b in bookings.list_bookings(customer, start=booking.end_at - MINUTE)] == [booking.id]
+    assert bookings.list_bookings(customer, start=booking.end_at) == []
+
+
+def test_the_hours_of_use_count_the_longest_booking_where_it_runs_into_the_first_day(marathon, book, monday):
+    marathon(**NO_BUFFERS)
+    end = paris(monday, 1).astimezone(UTC)
+    book(end - rules.MAX_BLOCK, end)  # from Saturday 01:00 to Monday 01:00
+    assert usage_hours.booked_minutes_by_hour(monday, monday + timedelta(days=6)) == {(0, 0): 60}
