@@ -45,11 +45,14 @@ class Alert(db.Model):
             postgresql_where=text("status != 'resolved'"),
         ),
         Index("ix_alerts_status_raised", "status", "raised_at"),
+        # the watch asks every minute for each space's open alerts: by space and status, not every
+        # alert the space ever had (thousands after a few years)
+        Index("ix_alerts_space_status", "space_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"), index=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     # "<kind>:<space>:<booking or ->", so NULL bookings deduplicate too
     open_key: Mapped[str] = mapped_column(String(80))

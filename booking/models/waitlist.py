@@ -25,7 +25,11 @@ class WaitStatus(enum.StrEnum):
 
 class WaitlistEntry(db.Model):
     __tablename__ = "waitlist_entries"
-    __table_args__ = (Index("ix_waitlist_space_status_start", "space_id", "status", "start_at"),)
+    __table_args__ = (
+        Index("ix_waitlist_space_status_start", "space_id", "status", "start_at"),
+        # the sweep (every 2 minutes) asks for the waiting entries of every space at once
+        Index("ix_waitlist_status_start", "status", "start_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
