@@ -15,6 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import route_builders
 from clock import next_weekday
 from servers import MosquittoBroker, PostgresServer
 from sqlalchemy import select, text
@@ -28,6 +29,10 @@ from booking.extensions import db
 BACKENDS = [b for b in os.environ.get("ONEXP_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 TEMPLATE_CODE = TemplateCode()
 ALL_WEEK = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def pytest_configure(config):
+    route_builders.share()  # each test's app compiled its ~230 URL builders again
 
 
 @pytest.fixture(scope="session")
