@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from clock import next_weekday, paris
+from old_schema import database_at
 from sqlalchemy import inspect, text
 
 from booking.extensions import db
@@ -21,22 +22,8 @@ def indexes(table: str) -> set[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_database(request, tmp_path):
     """A database migrated up to the revision before."""
-    from flask_migrate import upgrade
-
-    from booking import create_app
-    from booking.services import catalog
-
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_server").create_database("onexp_alert_waitlist_indexes")
-    else:
-        url = f"sqlite:///{tmp_path / 'onexp.sqlite'}"
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-        catalog.seed_sites(app.config["SITES_FILE"])
+    with database_at(request, tmp_path, BEFORE, "onexp_alert_waitlist_indexes"):
         yield
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_watch_and_the_sweep_find_what_they_did_before_and_after_the_migration(old_database):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from clock import next_weekday, paris
+from old_schema import database_at
 from sqlalchemy import inspect, text
 
 from booking.extensions import db
@@ -25,22 +26,8 @@ def indexes() -> set[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_database(request, tmp_path):
     """A database migrated up to the revision before, and its backend's name."""
-    from flask_migrate import upgrade
-
-    from booking import create_app
-    from booking.services import catalog
-
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_server").create_database("onexp_booking_indexes")
-    else:
-        url = f"sqlite:///{tmp_path / 'onexp.sqlite'}"
-    app = create_app({"DATABASE_URL": url, "TESTING": True})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-        catalog.seed_sites(app.config["SITES_FILE"])
+    with database_at(request, tmp_path, BEFORE, "onexp_booking_indexes"):
         yield request.param
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_migration_keeps_the_bookings_and_finds_holds_and_requests_without_a_status_index(old_database):
