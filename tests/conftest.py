@@ -6,7 +6,9 @@ tests run once. ``ONEXP_TEST_BACKENDS=sqlite`` narrows a quick local run.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,24 @@ from werkzeug.serving import make_server
 
 from booking import create_app
 from booking.extensions import db
+
+# Hypothesis draws a share of its values from the literals of every local module loaded so far,
+# rescanning sys.modules whenever it grows (hypothesis.internal.conjecture.providers), so what even
+# a derandomized test generates depends on which modules the worker's earlier tests imported: the
+# stateful API fuzz never made a booking in one CI worker while it always did alone, and a module
+# imported in the middle of a test made its replay "inconsistent data generation". Every module of
+# the service is loaded before the first test, so every worker draws from the same constants.
+SERVICE_PACKAGES = ("config", "booking", "sensors", "onexp", "bench")
+NOT_CODE = ("booking.migrations", "config.gunicorn")  # Alembic's scripts; gunicorn's config, whose import configures
+
+
+def pytest_configure(config):
+    for package in SERVICE_PACKAGES:
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if not module.name.startswith(NOT_CODE):
+                importlib.import_module(module.name)
+
 
 BACKENDS = [b for b in os.environ.get("ONEXP_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 ALL_WEEK = {day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

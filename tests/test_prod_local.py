@@ -3,6 +3,7 @@ restarted under load."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import ssl
@@ -69,8 +70,11 @@ def test_the_scheduler_mails_the_booker_through_the_mail_server(prod, token):
     assert requests.post(url, json=body, headers=headers, timeout=TIMEOUT, verify=prod.ca_file).ok
     wait_until = time.monotonic() + TIMEOUT
     while not [r for r in prod.smtp.to("alice@acme.example") if "Mailed board" in r.message["Subject"]]:
-        assert time.monotonic() < wait_until, "no confirmation reached the mail server"
-        prod.smtp.wait_for(len(prod.smtp.received) + 1, timeout=TIMEOUT)
+        left = wait_until - time.monotonic()
+        # once in a loaded CI run the mail did not come; the schedulers' logs say what they were doing
+        assert left > 0, "no confirmation reached the mail server\n" + prod.log_tail("scheduler-1", "scheduler-2")
+        with contextlib.suppress(AssertionError):
+            prod.smtp.wait_for(len(prod.smtp.received) + 1, timeout=left)
     (mailed,) = [r for r in prod.smtp.to("alice@acme.example") if "Mailed board" in r.message["Subject"]]
     assert prod.web_url + "/portal/bookings" in mailed.message.get_body(("plain",)).get_content()
 

@@ -359,6 +359,15 @@ class ProdLocal:
     def log_file(self, name: str) -> Path:
         return self.run_dir / f"{name}.log"
 
+    def log_tail(self, *names: str, chars: int = 4000) -> str:
+        """The end of each role's log, for a failure message to say what the roles were doing."""
+        tails = []
+        for name in names:
+            path = self.log_file(name)
+            text = path.read_text(errors="replace")[-chars:] if path.exists() else "(none)"
+            tails.append(f"--- {name}.log\n{text}")
+        return "\n".join(tails)
+
     def start_role(self, name: str) -> subprocess.Popen:
         """Start (or start again) one role; its output goes to ``<run_dir>/<name>.log``."""
         with open(self.log_file(name), "ab") as log:
