@@ -50,9 +50,7 @@ def init_app(app: Flask) -> None:
         },
     )
     app.url_map.converters["int"] = RowIdConverter  # before any route: ids beyond the column's range are 404s
-    api.init_app(app)
-    for blueprint in BLUEPRINTS:
-        api.register_blueprint(blueprint)
+    api.init_app_with(app, BLUEPRINTS)
     problems.register(app)  # after the Api, so ours replace flask-smorest's JSON errors
     app.before_request(limits.refuse_deep_json)  # before anything parses a body
     storable.init_app(app)

@@ -148,3 +148,22 @@ def test_a_new_booking_links_to_what_can_be_done_with_it(spec):
         path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
         assert method in spec["paths"][path.replace("~1", "/").replace("~0", "~")], name
         assert link["parameters"]["booking_id"] == "$response.body#/id"
+
+
+def test_an_app_built_alike_serves_the_document_its_settings_build():
+    """The document is built once per process for what it is made from, and only reused for that."""
+    from uuid import uuid4
+
+    from booking import create_app
+
+    def document(**settings) -> dict:
+        app = create_app({"DATABASE_URL": "sqlite://", "TESTING": True, **settings})
+        return app.test_client().get("/api/openapi.json").json
+
+    title = f"Built once {uuid4()}"  # no app had it: this builds its document
+    built = document(API_TITLE=title)
+    assert built["info"]["title"] == title
+    assert document(API_TITLE=title) == built
+    usual = document()
+    assert usual["info"]["title"] == "OneXperience Booking"
+    assert {**built, "info": {**built["info"], "title": usual["info"]["title"]}} == usual
