@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, func
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Numeric, String, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +15,7 @@ from booking.infra.dbtypes import UTCDateTime
 from booking.models.accounts import Organisation, User
 from booking.models.extras import BookingService
 from booking.models.sites import Space
-from booking.rules import ACTIVE_STATUSES
+from booking.rules import ACTIVE_STATUSES, MAX_BLOCK
 
 # The exclusion constraint covers exactly the active statuses.
 _ACTIVE_SQL = f"status IN ({', '.join(repr(str(status)) for status in ACTIVE_STATUSES)})"
@@ -114,6 +114,20 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    # No block is longer than MAX_BLOCK (the catalog refuses a space whose longest booking and
+    # buffers would be), so a booking that ends after a moment began at most MAX_BLOCK before it:
+    # the lower bound that lets the start_at and (space_id, block_start) indexes read those days
+    # only, not every booking the service ever had.
+    @classmethod
+    def ends_after(cls, moment: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        """The conditions for a booking whose own time ends after ``moment``."""
+        return cls.end_at > moment, cls.start_at >= moment - MAX_BLOCK
+
+    @classmethod
+    def block_ends_after(cls, moment: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        """The conditions for a booking whose block (its buffers included) ends after ``moment``."""
+        return cls.block_end > moment, cls.block_start >= moment - MAX_BLOCK
 
 
 class BookingEvent(db.Model):

@@ -193,8 +193,7 @@ def _around(space: Space, now: datetime) -> tuple[Booking | None, Booking | None
         mine.where(
             Booking.status.in_(BOOKED_NOW),
             Booking.block_start <= now,
-            Booking.block_start >= now - rules.MAX_BLOCK,
-            Booking.block_end > now,
+            *Booking.block_ends_after(now),
         )
         .order_by(Booking.start_at)
         .limit(1)

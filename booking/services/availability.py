@@ -110,8 +110,7 @@ def _busy_spaces(rows: list, start: datetime, end: datetime, now: datetime) -> s
             Booking.space_id.in_(blocks),
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.block_start < latest,
-            Booking.block_start >= earliest - rules.MAX_BLOCK,
-            Booking.block_end > earliest,
+            *Booking.block_ends_after(earliest),
         )
     )
     busy = set()

@@ -116,8 +116,7 @@ def list_bookings(
     if site:
         query = query.where(Booking.space_id.in_(select(Space.id).where(Space.site_id == catalog.get_site(site).id)))
     if start:
-        # no booking is longer than MAX_BLOCK: the start_at bound lets the index skip the years before
-        query = query.where(Booking.end_at > start, Booking.start_at >= start - rules.MAX_BLOCK)
+        query = query.where(*Booking.ends_after(start))
     if end:
         query = query.where(Booking.start_at < end)
     if status:
@@ -137,8 +136,7 @@ def site_calendar(site_slug: str, start: datetime, end: datetime) -> list[Bookin
             Space.site_id == site.id,
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.block_start < end,
-            Booking.block_start >= start - rules.MAX_BLOCK,
-            Booking.block_end > start,
+            *Booking.block_ends_after(start),
         )
         .order_by(Booking.start_at)
     )

@@ -73,8 +73,7 @@ def _running(now: datetime, *, early: int = daylife.CHECKIN_EARLY_MINUTES) -> li
                 Booking.status == Status.CONFIRMED,
                 Booking.checked_in_at.is_(None),
                 Booking.start_at <= now + timedelta(minutes=early),
-                Booking.start_at >= now - rules.MAX_BLOCK,
-                Booking.end_at > now,
+                *Booking.ends_after(now),
             )
             .order_by(Booking.start_at)
         )
@@ -91,10 +90,7 @@ def _watch_from(booking: Booking) -> datetime:
             Booking.id != booking.id,
             Booking.status == Status.CONFIRMED,
             Booking.start_at < booking.start_at,
-            Booking.block_end > opens,
-            # no block is longer than MAX_BLOCK, so one ending after ``opens`` began after this:
-            # the bound the (space_id, block_start) index needs, instead of the space's whole history
-            Booking.block_start >= opens - rules.MAX_BLOCK,
+            *Booking.block_ends_after(opens),
         )
     )
     return max(opens, previous_end) if previous_end else opens

@@ -166,9 +166,8 @@ def _today(spaces: list[Space], site: Site, now: datetime) -> dict[int, list[doo
         .where(
             Booking.space_id.in_([space.id for space in spaces]),
             Booking.status.in_(ACTIVE_STATUSES),
-            Booking.end_at > now,
+            *Booking.ends_after(now),
             Booking.start_at < day_end,
-            Booking.start_at >= now - rules.MAX_BLOCK,
         )
         .order_by(Booking.start_at)
     )

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import rules
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, Booking, Site, Space
 from booking.services.readings import live_states
@@ -32,9 +31,7 @@ def door_states(now: datetime, space_ids: set[int] | None = None) -> list[dict]:
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.end_at > now,
             Booking.start_at < now + LOOK_AHEAD,
-            # no block is longer than MAX_BLOCK: one not over yet began after this, and the
-            # (space_id, block_start) index reads these days only, not every booking the spaces had
-            Booking.block_start >= now - rules.MAX_BLOCK,
+            *Booking.block_ends_after(now),  # its block outlasts it: the bound of the (space_id, block_start) index
             Booking.block_start < now + LOOK_AHEAD,
         )
         .order_by(Booking.start_at)

@@ -132,8 +132,7 @@ def uses(item_id: int, block: tuple[datetime, datetime], now: datetime, exclude:
             BookingService.item_id == item_id,
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.block_start < block[1],
-            Booking.block_start >= block[0] - rules.MAX_BLOCK,
-            Booking.block_end > block[0],
+            *Booking.block_ends_after(block[0]),
         )
     )
     if exclude is not None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import access, rules
+from booking import access
 from booking.errors import Invalid, NotFound
 from booking.extensions import db
 from booking.models import ACTIVE_STATUSES, Booking, FeedScope, FeedToken, Space, User
@@ -99,12 +99,11 @@ def read_feed(token: str, *, now: datetime | None = None) -> Feed:
         select(Booking)
         .options(joinedload(Booking.space).joinedload(Space.site), joinedload(Booking.organisation))
         .where(
-            Booking.end_at > now - PAST,
+            # both bounds: a feed reads through the (organisation_id, start_at) index or the
+            # (space_id, block_start) one, whichever its scope has
+            *Booking.ends_after(now - PAST),
+            *Booking.block_ends_after(now - PAST),
             Booking.start_at < now + AHEAD,
-            # no block is longer than MAX_BLOCK, so these find every booking ending within PAST: the
-            # bounds the (organisation_id, start_at) and (space_id, block_start) indexes need
-            Booking.start_at >= now - PAST - rules.MAX_BLOCK,
-            Booking.block_start >= now - PAST - rules.MAX_BLOCK,
         )
         .order_by(Booking.start_at, Booking.id)
     )

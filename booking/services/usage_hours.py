@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import rules
 from booking.extensions import db
 from booking.models import Booking, Space
 from booking.utilization import BOOKED_STATUSES
@@ -38,9 +37,8 @@ def booked_minutes_by_hour(start: date, end: date) -> Counter[tuple[int, int]]:
         .options(joinedload(Booking.space).joinedload(Space.site))
         .where(
             Booking.status.in_(BOOKED_STATUSES),
-            Booking.end_at > lo,
+            *Booking.ends_after(lo),
             Booking.start_at < hi,
-            Booking.start_at >= lo - rules.MAX_BLOCK,  # no booking is longer: the bound the start_at index needs
         )
     )
     totals: Counter[tuple[int, int]] = Counter()

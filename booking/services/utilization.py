@@ -192,8 +192,7 @@ def space_days(
         Booking.space_id.in_([s.id for s in spaces]),
         Booking.status.in_(BOOKED_STATUSES),
         Booking.start_at < range_end,
-        Booking.end_at > range_start,
-        Booking.start_at >= range_start - rules.MAX_BLOCK,
+        *Booking.ends_after(range_start),
     )
     if organisation_id is not None:
         query = query.where(Booking.organisation_id == organisation_id)
