@@ -309,5 +309,17 @@ def monday():
 
 
 @pytest.fixture
+def monday_long_ago(app, monday):
+    """A Monday ten weeks or more before ``monday`` on which La Coque is open: history, for what reads the past."""
+    from booking.services import catalog
+
+    closed = catalog.policy_of(catalog.get_space("la-coque", "salle-frioul")).closed_days
+    day = monday - timedelta(weeks=10)
+    while day in closed:
+        day -= timedelta(weeks=1)
+    return day
+
+
+@pytest.fixture
 def utcnow():
     return datetime.now(UTC)

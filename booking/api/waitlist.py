@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from booking.api.bookings import LegSchema, Title, booking_request
-from booking.api.fields import SiteTime
+from booking.api.fields import AwareDateTime, SiteTime
 from booking.api.guard import SIGNED_IN, allow
 from booking.auth import require_user
 from booking.models import WaitStatus
@@ -39,6 +39,9 @@ class WaitlistEntrySchema(Schema):
 
 class WaitlistArgs(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in WaitStatus]))
+    start = AwareDateTime(metadata={"description": "slots ending after this"})
+    end = AwareDateTime(metadata={"description": "slots starting before this"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 @blp.route("")

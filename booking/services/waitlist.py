@@ -41,12 +41,22 @@ def join(actor: User, req: BookingRequest, *, organisation: str | None = None, n
     return entry
 
 
-def list_entries(actor: User, *, status: str | None = None) -> list[WaitlistEntry]:
-    """A company's own entries; staff see every company's."""
+def list_entries(
+    actor: User, *, status: str | None = None, start: datetime | None = None, end: datetime | None = None,
+    limit: int = 200,
+) -> list[WaitlistEntry]:  # fmt: skip
+    """A company's own entries (staff: every company's) for slots overlapping [start, end), soonest
+    first, at most ``limit``: the queues of years past stay out of the answer and out of the scan."""
     query = access.visible(select(WaitlistEntry), WaitlistEntry.organisation_id, actor)
     if status:
         query = query.where(WaitlistEntry.status == status)
-    return list(db.session.scalars(query.order_by(WaitlistEntry.start_at, WaitlistEntry.id)))
+    if start:
+        # a slot waited for is a booking asked for: no longer than MAX_BLOCK, so one that ends
+        # after ``start`` began at most that long before it, the bound the start_at index needs
+        query = query.where(WaitlistEntry.end_at > start, WaitlistEntry.start_at >= start - rules.MAX_BLOCK)
+    if end:
+        query = query.where(WaitlistEntry.start_at < end)
+    return list(db.session.scalars(query.order_by(WaitlistEntry.start_at, WaitlistEntry.id).limit(limit)))
 
 
 def get_entry(actor: User, entry_id: int) -> WaitlistEntry:

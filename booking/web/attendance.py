@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -13,6 +15,10 @@ from booking.web.guards import company_only, viewer
 from booking.web.messages import error_text
 from booking.web.nav import page_blueprint
 from booking.web.portal import window_of
+
+# what the waitlist page lists: a slot a month past is history, not a place in a queue
+PAGE_PAST = timedelta(days=30)
+PAGE_LIMIT = 500
 
 bp = page_blueprint("portal_day", __name__, url_prefix="/portal")
 
@@ -57,8 +63,8 @@ def join(site: str, space: str):
 @bp.get("/waitlist")
 @company_only
 def waiting():
-    """Your company's places in the queues, newest slot last."""
-    entries = waitlist.list_entries(viewer())
+    """Your company's places in the queues, newest slot last: those of the last month and ahead."""
+    entries = waitlist.list_entries(viewer(), start=utcnow() - PAGE_PAST, limit=PAGE_LIMIT)
     return render_template("portal/waitlist.html", entries=entries, action=ActionForm())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from clock import iso, paris
@@ -122,3 +123,42 @@ def test_entries_lapse_when_their_time_passes(taken, wait, rival, monday):
     mine = wait(rival).json["id"]
     assert waitlist.sweep(paris(monday, 10))["lapsed"] == 1
     assert entry(mine).status == "lapsed"
+
+
+@pytest.fixture
+def queued(customer, rival):
+    """``queued(day, hour)``: acme booked Salle Frioul from ``hour`` for two hours; rival waits for it."""
+
+    def queue(day, hour: int) -> int:
+        asked = paris(day, 8) - timedelta(days=2)
+        start, end = paris(day, hour), paris(day, hour + 2)
+        bookings.book(customer, BookingRequest("la-coque", "salle-frioul", start, end, "Taken", 4), now=asked)
+        req = BookingRequest("la-coque", "salle-frioul", start, end, "Ours", 5)
+        return waitlist.join(rival, req, now=asked).id
+
+    return queue
+
+
+def test_the_list_holds_the_slots_asked_for_between_start_and_end_soonest_first(
+    client, auth, rival, queued, monday, monday_long_ago
+):
+    long_ago = queued(monday_long_ago, 10)
+    soon, later = queued(monday, 10), queued(monday, 14)
+
+    def listed(**query) -> list[int]:
+        response = client.get(f"/api/v1/waitlist?{urlencode(query)}", headers=auth(rival))
+        assert response.status_code == 200, response.json
+        return [each["id"] for each in response.json]
+
+    assert listed() == [long_ago, soon, later]
+    assert listed(start=iso(paris(monday, 0))) == [soon, later]
+    assert listed(start=iso(paris(monday, 11))) == [soon, later]  # soon's slot is still running at 11:00
+    assert listed(start=iso(paris(monday, 0)), end=iso(paris(monday, 12))) == [soon]
+    assert listed(limit=2) == [long_ago, soon]
+
+
+def test_a_list_limit_out_of_range_is_refused(client, auth, rival):
+    for limit in (0, 1001):
+        response = client.get(f"/api/v1/waitlist?limit={limit}", headers=auth(rival))
+        assert response.status_code == 422
+        assert "limit" in response.json["errors"][0]["field"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from clock import paris
 
 from booking.extensions import db
 from booking.models import Booking, WaitlistEntry
+from booking.services import bookings, waitlist
+from booking.services.bookings import BookingRequest
 
 
 @pytest.fixture
@@ -114,3 +118,21 @@ def test_joining_the_waitlist_of_a_free_slot_says_book_it(client, company_in, po
 def test_the_waitlist_page_is_for_companies(client, sign_in, staff, url):
     sign_in(staff)
     assert client.get(url).status_code == 403
+
+
+def test_the_waitlist_page_leaves_out_slots_over_a_month_past(client, company_in, make_user, monday, monday_long_ago):
+    """The page lists the queues the company is in, not every slot it ever waited for."""
+    rival = make_user("customer", org="rival")
+
+    def wait_for(day, title):
+        asked = paris(day, 8) - timedelta(days=2)
+        start, end = paris(day, 10), paris(day, 12)
+        bookings.book(rival, BookingRequest("la-coque", "salle-calanques", start, end, "Taken", 4), now=asked)
+        req = BookingRequest("la-coque", "salle-calanques", start, end, title, 5)
+        waitlist.join(company_in, req, now=asked)
+
+    wait_for(monday_long_ago, "Spring offsite")
+    wait_for(monday, "Board meeting")
+    page = client.get("/portal/waitlist").get_data(as_text=True)
+    assert "Board meeting" in page
+    assert "Spring offsite" not in page
