@@ -19,7 +19,16 @@ from booking.models import Booking, OccupancyReading, Organisation, Space, User,
 from booking.rules import Problem
 from booking.services import catalog, history
 from booking.services.unit_of_work import unit_of_work
-from booking.utilization import BOOKED_STATUSES, BookedSpan, Figures, Reading, SensorSample, day_figures, space_timeline
+from booking.utilization import (
+    BOOKED_STATUSES,
+    BookedSpan,
+    Figures,
+    Reading,
+    SensorSample,
+    day_of_counts,
+    figures_of,
+    space_timeline,
+)
 
 MAX_DAYS = 366
 GROUPS = ("space", "site", "company")
@@ -220,17 +229,18 @@ def space_days(
             # the day's own readings and the one it opens with: handing every day the whole range
             # made a month's report sort the month's readings once per day (quadratic in its length)
             first, last = bisect_left(times, day_start), bisect_left(times, day_end)
-            common = dict(
-                day_start=day_start, day_end=day_end, opening=rules.opening_intervals(policy, day),
-                readings=timeline[max(first - 1, 0) : last], now=now,
-            )  # fmt: skip
+            # the day's count worked out once, for the whole space and each company's share of it
+            counts = day_of_counts(
+                day_start=day_start, day_end=day_end, readings=timeline[max(first - 1, 0) : last], now=now
+            )
+            opening = rules.opening_intervals(policy, day)
             # the day's bookings only: the figures look at nothing else, and a month's are hundreds
             todays = [s for s in spans if s.start < day_end and s.end > day_start]
             if organisation_id is None:
-                yield space, day, 0, day_figures(bookings=todays, **common)
+                yield space, day, 0, figures_of(counts, opening=opening, bookings=todays)
             for org in companies:
                 mine = [s for s in todays if s.organisation_id == org]
-                yield space, day, org, day_figures(bookings=mine, within_bookings=True, **common)
+                yield space, day, org, figures_of(counts, opening=opening, bookings=mine, within_bookings=True)
 
 
 def _parse_range(start: date, end: date) -> None:

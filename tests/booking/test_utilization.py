@@ -182,3 +182,48 @@ def test_rollup_stores_the_day_and_replaces_it_when_rerun(scripted_day, monday):
     assert utilization.rollup(monday, now=paris(monday, 23, 30)) == first
     row = db.session.query(UtilizationDay).filter_by(space_id=scripted_day.id, organisation_id=0).one()
     assert (row.booked_minutes, row.occupied_minutes, row.booked_used_minutes) == (240, 130, 90)
+
+
+def test_a_days_steps_within_a_window_are_those_a_plain_scan_keeps(monday):
+    """The figures bisect a day's steps to each booked window; a scan of every step, clipped to the
+    window, keeps the same ones, once each, whatever the readings and the bookings."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from booking.utilization import clip, day_of_counts, merge, segments
+
+    start, end = paris(monday, 0), paris(monday + timedelta(days=1), 0)
+    readings_of = st.lists(st.tuples(st.integers(-120, 24 * 60 + 60), st.integers(0, 4)), max_size=60)
+    windows_of = st.lists(st.tuples(st.integers(-60, 24 * 60), st.integers(1, 600)), max_size=6)
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None)
+    @given(readings_of, windows_of, st.integers(0, 26 * 60))
+    def check(made, windows, now_minute):
+        readings = [Reading(start + timedelta(minutes=m), n) for m, n in made]
+        now = start + timedelta(minutes=now_minute)
+        window = clip(merge((start + timedelta(minutes=a), start + timedelta(minutes=a + d)) for a, d in windows),
+                      start, end)  # fmt: skip
+        counts = day_of_counts(day_start=start, day_end=end, readings=readings, now=now)
+        until = min(end, max(now, start))
+        scanned = [s for s in segments([r for r in readings if r.at < until], until) if clip(window, s[0], s[1])]
+        assert counts.within(window) == scanned
+
+    check()
+
+
+def test_a_days_count_serves_the_space_and_each_company_alike(monday):
+    """figures_of over one day's count gives what day_figures gives for each booking set alone."""
+    from booking.utilization import day_of_counts, figures_of
+
+    common = dict(day_start=paris(monday, 0), day_end=paris(monday + timedelta(days=1), 0), now=paris(monday, 23))
+    opening = [(paris(monday, 8), paris(monday, 20))]
+    spans = [
+        BookedSpan(paris(monday, 9), paris(monday, 11), "confirmed", 1),
+        BookedSpan(paris(monday, 11, 30), paris(monday, 12, 15), "confirmed", 2),
+        BookedSpan(paris(monday, 14), paris(monday, 16), "released", 2),
+    ]
+    counts = day_of_counts(readings=scripted_readings(monday), **common)
+    for booked, within in ((spans, False), (spans[:1], True), (spans[1:], True), ([], True)):
+        alone = day_figures(opening=opening, bookings=booked, readings=scripted_readings(monday),
+                            within_bookings=within, **common)  # fmt: skip
+        assert figures_of(counts, opening=opening, bookings=booked, within_bookings=within) == alone
